@@ -1,0 +1,25 @@
+#!/usr/bin/env python3
+"""CDK entry point: `cdk synth -c env=<name>` (default dev) synthesizes every stack of that environment."""
+
+import os
+import sys
+
+from aws_cdk import App
+
+from stacks.config import DEFAULT_ENVIRONMENT, ENVIRONMENTS_CONTEXT_KEY, ConfigError, load_environment_config
+from stacks.orders_app import build_orders_app
+
+
+def main() -> None:
+    app = App()
+    env_name = app.node.try_get_context("env") or DEFAULT_ENVIRONMENT
+    try:
+        config = load_environment_config(app.node.try_get_context(ENVIRONMENTS_CONTEXT_KEY), env_name, os.environ)
+    except ConfigError as error:
+        sys.exit(f"Configuration error: {error}")
+    build_orders_app(app, config)
+    app.synth()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Lambda handlers, one package per function, with shared code in `lambdas.shared`."""

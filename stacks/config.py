@@ -1,0 +1,127 @@
+"""Typed per-environment configuration, read from the `environments` block of cdk.json context.
+
+Only `app.py` calls `load_environment_config`; stacks receive the resulting plain values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic.alias_generators import to_camel
+
+ENVIRONMENTS_CONTEXT_KEY = "environments"
+DEFAULT_ENVIRONMENT = "dev"
+
+# CloudWatch Logs accepts only these retention periods.
+LOG_RETENTION_DAYS = frozenset(
+    (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+)
+
+
+class ConfigError(Exception):
+    """A cdk.json environment block that cannot be used; the message is one line meant for humans."""
+
+
+class _Settings(BaseModel):
+    # Optional settings default to None: the jsii bridge drops null values from context, so absent and null are one.
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True, strict=True)
+
+
+class StreamPipeSettings(_Settings):
+    # An event bus target takes at most 10 events per PutEvents call, so a larger batch is rejected by Pipes.
+    batch_size: int = Field(ge=1, le=10)
+    maximum_batching_window_seconds: int = Field(ge=0, le=300)
+    starting_position: Literal["TRIM_HORIZON", "LATEST"]
+    # Finite by construction: the service default (-1, infinite) can block a shard for a day.
+    maximum_retry_attempts: int = Field(ge=0, le=10_000)
+    maximum_record_age_seconds: int = Field(ge=60, le=604_800)
+    parallelization_factor: int = Field(ge=1, le=10)
+    log_level: Literal["OFF", "ERROR", "INFO", "TRACE"]
+    include_execution_data: bool
+
+
+class IntakeSettings(_Settings):
+    batch_size: int = Field(ge=1, le=10_000)
+    maximum_batching_window_seconds: int = Field(ge=0, le=300)
+    max_receive_count: int = Field(ge=1, le=1_000)
+
+
+class WorkflowSettings(_Settings):
+    type: Literal["EXPRESS", "STANDARD"]
+    log_level: Literal["ALL", "ERROR", "FATAL", "OFF"]
+    include_execution_data: bool
+    high_value_order_threshold_minor: int = Field(ge=1)
+    review_queue_max_age_seconds: int = Field(ge=60)
+
+
+class EventStoreSettings(_Settings):
+    retention_days: int | None = Field(default=None, ge=1)
+    batch_size: int = Field(ge=1, le=10_000)
+
+
+class CacheSettings(_Settings):
+    endpoint: str = Field(pattern=r"^https://[A-Za-z0-9.-]+$")
+    cache_name: str = Field(pattern=r"^[A-Za-z0-9._-]{1,255}$")
+    topic_name: str = Field(pattern=r"^[A-Za-z0-9._-]{1,255}$")
+    ttl_seconds: int = Field(ge=1)
+    api_key_secret_name: str = Field(min_length=1, max_length=512)
+    invocation_rate_limit_per_second: int = Field(ge=1, le=300)
+
+
+class EnvironmentConfig(_Settings):
+    name: str
+    account: str | None = Field(default=None, pattern=r"^\d{12}$")
+    region: str | None = Field(default=None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+    retain_data: bool
+    log_retention_days: int
+    lambda_log_level: Literal["DEBUG", "INFO", "WARN", "ERROR"]
+    archive_retention_days: int = Field(ge=1)
+    alarm_email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    stream_pipe: StreamPipeSettings
+    intake: IntakeSettings
+    workflow: WorkflowSettings
+    event_store: EventStoreSettings
+    cache: CacheSettings
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _is_cloudwatch_retention(cls, days: int) -> int:
+        if days not in LOG_RETENTION_DAYS:
+            raise ValueError(
+                f"must be a CloudWatch Logs retention period: {', '.join(map(str, sorted(LOG_RETENTION_DAYS)))}"
+            )
+        return days
+
+
+def load_environment_config(environments: Any, env_name: str, environ: Mapping[str, str]) -> EnvironmentConfig:
+    """Validate the block named `env_name` of the `environments` context value.
+
+    Account and region fall back to CDK_DEFAULT_ACCOUNT/CDK_DEFAULT_REGION when the block leaves them null.
+    """
+    if not isinstance(environments, Mapping) or not environments:
+        raise ConfigError(f"cdk.json has no '{ENVIRONMENTS_CONTEXT_KEY}' context block with at least one environment")
+    if env_name not in environments:
+        known = ", ".join(sorted(environments))
+        raise ConfigError(f"unknown environment '{env_name}' (-c env=...); known environments: {known}")
+    block = environments[env_name]
+    if not isinstance(block, Mapping):
+        raise ConfigError(f"cdk.json environment '{env_name}' must be an object, got {type(block).__name__}")
+    raw = {"name": env_name, **block}
+    raw["account"] = block.get("account") or environ.get("CDK_DEFAULT_ACCOUNT")
+    raw["region"] = block.get("region") or environ.get("CDK_DEFAULT_REGION")
+    try:
+        return EnvironmentConfig.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError(_first_problem(env_name, error)) from None
+
+
+def _first_problem(env_name: str, error: ValidationError) -> str:
+    problem = error.errors(include_url=False)[0]
+    key = ".".join(str(part) for part in problem["loc"])
+    if problem["type"] == "missing":
+        return f"cdk.json environment '{env_name}': missing setting '{key}'"
+    if problem["type"] == "extra_forbidden":
+        return f"cdk.json environment '{env_name}': unknown setting '{key}'"
+    return f"cdk.json environment '{env_name}': setting '{key}' is invalid: {problem['msg']} (got {problem['input']!r})"

@@ -1,0 +1,40 @@
+"""Data: the single table, the source of truth whose stream feeds the event fabric."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+from lambdas.shared.table_keys import GSI1, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+
+
+class DataStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, retain_data: bool, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.table = dynamodb.TableV2(
+            self,
+            "Table",
+            partition_key=dynamodb.Attribute(name=PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name=SORT_KEY, type=dynamodb.AttributeType.STRING),
+            global_secondary_indexes=[
+                dynamodb.GlobalSecondaryIndexPropsV2(
+                    index_name=GSI1.name,
+                    partition_key=dynamodb.Attribute(name=GSI1.partition_key, type=dynamodb.AttributeType.STRING),
+                    sort_key=dynamodb.Attribute(name=GSI1.sort_key, type=dynamodb.AttributeType.STRING),
+                )
+            ],
+            time_to_live_attribute=TTL_ATTRIBUTE,
+            dynamo_stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=retain_data,
+            removal_policy=RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY,
+            billing=dynamodb.Billing.on_demand(),
+        )
+        CfnOutput(self, "TableName", value=self.table.table_name)
+        CfnOutput(self, "TableArn", value=self.table.table_arn)
+        CfnOutput(self, "TableStreamArn", value=self.table.table_stream_arn or "")

@@ -1,0 +1,107 @@
+"""The reusable Lambda building block: a Powertools function with its own log group and least-privilege role."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from aws_cdk import Duration, IgnoreMode, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from stacks.dependencies_layer import LAMBDAS_DIR, DependenciesLayer
+from stacks.lambda_runtime import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME
+from stacks.nag import acknowledge
+
+PROJECT_ROOT = LAMBDAS_DIR.parent
+METRICS_NAMESPACE = "Orders"
+
+
+@dataclass(frozen=True)
+class FunctionDefaults:
+    """Per-environment values every function shares; built once in the stack from the typed config."""
+
+    log_retention: logs.RetentionDays
+    removal_policy: RemovalPolicy
+    log_level: str
+
+
+def function_code(package: str) -> lambda_.Code:
+    """Only `lambdas/<package>` and `lambdas/shared`: a change to one handler redeploys only that function."""
+    if not (LAMBDAS_DIR / package / "handler.py").is_file():
+        raise ValueError(f"lambdas/{package}/handler.py does not exist")
+    return lambda_.Code.from_asset(
+        str(PROJECT_ROOT),
+        ignore_mode=IgnoreMode.GIT,
+        exclude=[
+            "*",
+            "!lambdas/",
+            "lambdas/*",
+            "!lambdas/__init__.py",
+            "!lambdas/shared/",
+            f"!lambdas/{package}/",
+            "__pycache__/",
+        ],
+    )
+
+
+class PowertoolsFunction(Construct):
+    """arm64 Python function with JSON logs in an explicit log group, X-Ray, Powertools settings and the shared layer.
+
+    The role is written here rather than left to CDK so that it may write only to this function's log group
+    (the managed AWSLambdaBasicExecutionRole allows every log group in the account).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        package: str,
+        description: str,
+        defaults: FunctionDefaults,
+        environment: Mapping[str, str] | None = None,
+        memory_size: int = 256,
+        timeout_seconds: int = 30,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.log_group = logs.LogGroup(
+            self, "LogGroup", retention=defaults.log_retention, removal_policy=defaults.removal_policy
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Runs the {package} function",
+        )
+        self.log_group.grant_write(self.role)
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            description=description,
+            runtime=LAMBDA_RUNTIME,
+            architecture=LAMBDA_ARCHITECTURE,
+            handler=f"lambdas.{package}.handler.handler",
+            code=function_code(package),
+            layers=[DependenciesLayer.of(self)],
+            role=self.role,
+            memory_size=memory_size,
+            timeout=Duration.seconds(timeout_seconds),
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=self.log_group,
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=lambda_.ApplicationLogLevel(defaults.log_level),
+            system_log_level_v2=lambda_.SystemLogLevel.WARN,
+            environment={
+                "POWERTOOLS_SERVICE_NAME": package.replace("_", "-"),
+                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                **(environment or {}),
+            },
+        )
+        acknowledge(
+            self.role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.",
+        )

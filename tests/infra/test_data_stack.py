@@ -1,0 +1,58 @@
+"""The Data stack: keys, index, TTL, stream and PITR everywhere; data protection only where configured."""
+
+from __future__ import annotations
+
+import pytest
+
+from lambdas.shared.table_keys import GSI1, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+from tests.support.synth import ENVIRONMENTS, synthesize
+from tests.support.templates import only_resource, resources_of_type
+
+
+def table(env_name: str) -> dict:  # type: ignore[type-arg]
+    return only_resource(synthesize(env_name).template("Data"), "AWS::DynamoDB::GlobalTable")
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENTS)
+def test_single_table_keys_index_ttl_and_stream(env_name: str) -> None:
+    properties = table(env_name)["Properties"]
+    assert properties["KeySchema"] == [
+        {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
+        {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
+    ]
+    assert {d["AttributeName"]: d["AttributeType"] for d in properties["AttributeDefinitions"]} == {
+        "pk": "S", "sk": "S", "gsi1pk": "S", "gsi1sk": "S",
+    }  # fmt: skip
+    [index] = properties["GlobalSecondaryIndexes"]
+    assert index == {
+        "IndexName": GSI1.name,
+        "KeySchema": [
+            {"AttributeName": "gsi1pk", "KeyType": "HASH"},
+            {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
+        ],
+        "Projection": {"ProjectionType": "ALL"},
+    }
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
+    assert properties["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert properties["BillingMode"] == "PAY_PER_REQUEST"
+    [replica] = properties["Replicas"]
+    assert replica["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+
+
+@pytest.mark.parametrize(("env_name", "protected"), [("dev", False), ("staging", True), ("prod", True)])
+def test_data_protection_per_environment(env_name: str, protected: bool) -> None:
+    resource = table(env_name)
+    [replica] = resource["Properties"]["Replicas"]
+    assert replica["DeletionProtectionEnabled"] is protected
+    expected_policy = "Retain" if protected else "Delete"
+    assert resource["DeletionPolicy"] == expected_policy
+    assert resource["UpdateReplacePolicy"] == expected_policy
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENTS)
+def test_outputs_name_arn_and_stream(env_name: str) -> None:
+    template = synthesize(env_name).template("Data")
+    [table_id] = resources_of_type(template, "AWS::DynamoDB::GlobalTable")
+    assert template["Outputs"]["TableName"]["Value"] == {"Ref": table_id}
+    assert template["Outputs"]["TableArn"]["Value"] == {"Fn::GetAtt": [table_id, "Arn"]}
+    assert template["Outputs"]["TableStreamArn"]["Value"] == {"Fn::GetAtt": [table_id, "StreamArn"]}

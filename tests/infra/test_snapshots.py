@@ -1,0 +1,31 @@
+"""Snapshots of every stack's template for dev and prod (asset hashes masked).
+
+A snapshot shows what changed in review; the behaviour itself is pinned by the specific assertions in the other
+tests. Refresh after an intended change with `.venv/bin/pytest tests/infra/test_snapshots.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.json import JSONSnapshotExtension
+
+from tests.support.synth import synthesize
+from tests.support.templates import masked_for_snapshot
+
+COMPONENTS = ("Data",)
+
+
+@pytest.fixture
+def snapshot_json(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    return snapshot.use_extension(JSONSnapshotExtension)
+
+
+def test_components_cover_every_stack() -> None:
+    assert {f"Orders-dev-{component}" for component in COMPONENTS} == set(synthesize("dev").templates)
+
+
+@pytest.mark.parametrize("env_name", ["dev", "prod"])
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_template_snapshot(env_name: str, component: str, snapshot_json: SnapshotAssertion) -> None:
+    assert masked_for_snapshot(synthesize(env_name).template(component)) == snapshot_json

@@ -1,0 +1,19 @@
+"""`python -m tests.support.layer_app <outdir>`: synthesize a stack holding only the dependencies layer, bundling it."""
+
+from __future__ import annotations
+
+import sys
+
+from aws_cdk import App, Stack
+
+from stacks.dependencies_layer import DependenciesLayer
+
+
+def synthesize_layer(outdir: str) -> None:
+    app = App(outdir=outdir)
+    DependenciesLayer.of(Stack(app, "LayerOnly"))
+    app.synth()
+
+
+if __name__ == "__main__":
+    synthesize_layer(sys.argv[1])

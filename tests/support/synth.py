@@ -1,0 +1,52 @@
+"""Synthesize the real app (same composition as app.py) in-process, once per environment per test session."""
+
+from __future__ import annotations
+
+import functools
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import App
+
+from stacks.config import ENVIRONMENTS_CONTEXT_KEY, EnvironmentConfig, load_environment_config
+from stacks.orders_app import OrdersStacks, build_orders_app
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ENVIRONMENTS = ("dev", "staging", "prod")
+
+
+def cdk_json_context() -> dict[str, Any]:
+    context: dict[str, Any] = json.loads((PROJECT_ROOT / "cdk.json").read_text())["context"]
+    return context
+
+
+def environment_config(env_name: str) -> EnvironmentConfig:
+    # No CDK_DEFAULT_* from the caller's shell: templates must not depend on who runs the tests.
+    return load_environment_config(cdk_json_context()[ENVIRONMENTS_CONTEXT_KEY], env_name, environ={})
+
+
+@dataclass(frozen=True)
+class SynthesizedApp:
+    config: EnvironmentConfig
+    stacks: OrdersStacks
+    templates: dict[str, dict[str, Any]]  # by stack name
+
+    def template(self, component: str) -> dict[str, Any]:
+        return self.templates[f"Orders-{self.config.name}-{component}"]
+
+
+@functools.cache
+def synthesize(env_name: str) -> SynthesizedApp:
+    """Bundling is skipped (`aws:cdk:bundling-stacks: []`); one test bundles the layer for real."""
+    config = environment_config(env_name)
+    app = App(
+        outdir=tempfile.mkdtemp(prefix=f"cdk-{env_name}-"),
+        context={**cdk_json_context(), "env": env_name, "aws:cdk:bundling-stacks": []},
+    )
+    stacks = build_orders_app(app, config)
+    assembly = app.synth()  # raises if cdk-nag reports anything unacknowledged
+    templates = {stack.stack_name: assembly.get_stack_by_name(stack.stack_name).template for stack in stacks.all()}
+    return SynthesizedApp(config=config, stacks=stacks, templates=templates)
