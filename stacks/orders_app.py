@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from aws_cdk import App, Environment, Stack, Validations
+from aws_cdk import App, Environment, RemovalPolicy, Stack, Validations
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
 from stacks.config import EnvironmentConfig
 from stacks.data_stack import DataStack
+from stacks.event_fabric_stack import EventFabricStack
+from stacks.powertools_function import FunctionDefaults
+from stacks.retention import LOG_RETENTION
 
 APPLICATION_TAG = "orders"
 
@@ -16,28 +20,51 @@ APPLICATION_TAG = "orders"
 @dataclass(frozen=True)
 class OrdersStacks:
     data: DataStack
+    fabric: EventFabricStack
 
     def all(self) -> list[Stack]:
-        return [self.data]
+        return [self.data, self.fabric]
 
 
-def stack_name(config: EnvironmentConfig, component: str) -> str:
-    return f"Orders-{config.name}-{component}"
+class _StackProps:
+    """Name, environment, tags and description every stack of one environment gets."""
+
+    def __init__(self, app: App, config: EnvironmentConfig) -> None:
+        self._app = app
+        self._config = config
+        self._env = Environment(account=config.account, region=config.region)
+        self._tags = {"application": APPLICATION_TAG, "environment": config.name}
+
+    def __call__(self, component: str, purpose: str) -> dict[str, Any]:
+        return {
+            "scope": self._app,
+            "construct_id": f"Orders-{self._config.name}-{component}",
+            "env": self._env,
+            "tags": self._tags,
+            "description": f"Orders ({self._config.name}): {purpose}",
+        }
 
 
 def build_orders_app(app: App, config: EnvironmentConfig) -> OrdersStacks:
-    env = Environment(account=config.account, region=config.region)
-    tags = {"application": APPLICATION_TAG, "environment": config.name}
+    stack = _StackProps(app, config)
+    function_defaults = FunctionDefaults(
+        log_retention=LOG_RETENTION[config.log_retention_days],
+        removal_policy=RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY,
+        log_level=config.lambda_log_level,
+    )
 
     data = DataStack(
-        app,
-        stack_name(config, "Data"),
-        env=env,
-        tags=tags,
-        description=f"Orders ({config.name}): the single table and its stream, the source of truth",
+        **stack("Data", "the single table and its stream, the source of truth"),
         retain_data=config.retain_data,
     )
-    stacks = OrdersStacks(data=data)
+    fabric = EventFabricStack(
+        **stack("EventFabric", "event bus, archive, the stream pipe with its enrichment, DLQs, alarms"),
+        table=data.table,
+        stream_pipe=config.stream_pipe,
+        archive_retention_days=config.archive_retention_days,
+        alarm_email=config.alarm_email,
+        function_defaults=function_defaults,
+    )
 
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
-    return stacks
+    return OrdersStacks(data=data, fabric=fabric)

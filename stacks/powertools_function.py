@@ -50,6 +50,9 @@ def function_code(package: str) -> lambda_.Code:
 class PowertoolsFunction(Construct):
     """arm64 Python function with JSON logs in an explicit log group, X-Ray, Powertools settings and the shared layer.
 
+    Every function here is invoked synchronously (by a pipe, a state machine or a queue's poller); the caller
+    says in `failures_end_in` where a failed invocation ends up, which is recorded with the cdk-nag acknowledgment.
+
     The role is written here rather than left to CDK so that it may write only to this function's log group
     (the managed AWSLambdaBasicExecutionRole allows every log group in the account).
     """
@@ -61,6 +64,7 @@ class PowertoolsFunction(Construct):
         *,
         package: str,
         description: str,
+        failures_end_in: str,
         defaults: FunctionDefaults,
         environment: Mapping[str, str] | None = None,
         memory_size: int = 256,
@@ -99,6 +103,12 @@ class PowertoolsFunction(Construct):
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
                 **(environment or {}),
             },
+        )
+        acknowledge(
+            self.function,
+            "Serverless::Serverless-LambdaDLQ",
+            f"Invoked synchronously, never asynchronously, so a Lambda DLQ would stay empty; failures end in "
+            f"{failures_end_in}.",
         )
         acknowledge(
             self.role,

@@ -44,7 +44,13 @@ def synthesize(env_name: str) -> SynthesizedApp:
     config = environment_config(env_name)
     app = App(
         outdir=tempfile.mkdtemp(prefix=f"cdk-{env_name}-"),
-        context={**cdk_json_context(), "env": env_name, "aws:cdk:bundling-stacks": []},
+        # Path metadata as `cdk synth` writes it, so tests can name resources by construct path.
+        context={
+            **cdk_json_context(),
+            "env": env_name,
+            "aws:cdk:bundling-stacks": [],
+            "aws:cdk:enable-path-metadata": True,
+        },
     )
     stacks = build_orders_app(app, config)
     assembly = app.synth()  # raises if cdk-nag reports anything unacknowledged

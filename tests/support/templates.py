@@ -8,9 +8,11 @@ from collections.abc import Iterator
 from typing import Any
 
 ASSET_HASH = re.compile(r"[0-9a-f]{64}")
+Template = dict[str, Any]
+Resource = dict[str, Any]
 
 
-def resources_of_type(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+def resources_of_type(template: Template, resource_type: str) -> dict[str, Resource]:
     return {
         logical_id: resource
         for logical_id, resource in template["Resources"].items()
@@ -18,9 +20,26 @@ def resources_of_type(template: dict[str, Any], resource_type: str) -> dict[str,
     }
 
 
-def only_resource(template: dict[str, Any], resource_type: str) -> dict[str, Any]:
+def only_resource(template: Template, resource_type: str) -> Resource:
     found = list(resources_of_type(template, resource_type).values())
     assert len(found) == 1, f"expected one {resource_type}, found {len(found)}"
+    return found[0]
+
+
+def construct_path(resource: Resource) -> str:
+    path: str = resource.get("Metadata", {}).get("aws:cdk:path", "")
+    return path
+
+
+def resource_at(template: Template, path_suffix: str) -> tuple[str, Resource]:
+    """The one resource whose construct path ends with `path_suffix` (e.g. "StreamPipe/Pipe")."""
+    found = [
+        (logical_id, resource)
+        for logical_id, resource in template["Resources"].items()
+        if construct_path(resource).endswith(f"/{path_suffix}/Resource")
+        or construct_path(resource).endswith(f"/{path_suffix}")
+    ]
+    assert len(found) == 1, f"expected one resource at .../{path_suffix}, found {[construct_path(r) for _, r in found]}"
     return found[0]
 
 
@@ -34,7 +53,19 @@ def walk(node: Any) -> Iterator[Any]:
             yield from walk(value)
 
 
-def masked_for_snapshot(template: dict[str, Any]) -> dict[str, Any]:
+def references(node: Any) -> set[str]:
+    """Logical ids a template fragment refers to through Ref or Fn::GetAtt."""
+    found: set[str] = set()
+    for value in walk(node):
+        if isinstance(value, dict):
+            if "Ref" in value:
+                found.add(value["Ref"])
+            if "Fn::GetAtt" in value:
+                found.add(value["Fn::GetAtt"][0])
+    return found
+
+
+def masked_for_snapshot(template: Template) -> Template:
     """Asset hashes change with every code edit (even when bundling is skipped); nothing else is masked."""
     masked = copy.deepcopy(template)
     masked["Resources"].pop("CDKMetadata", None)

@@ -1,0 +1,1 @@
+"""The stream pipe's enrichment: DynamoDB stream records in, domain-event envelopes out."""

@@ -1,0 +1,43 @@
+"""The entity registry of the single table: which partition-key prefixes are entities that publish events.
+
+The stream pipe's filter and the enrichment Lambda both derive from this one table, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+KEY_SEPARATOR = "#"
+EVENT_SOURCE = "orders.table"  # <service>.<component>
+SCHEMA_VERSION = "1"
+
+CHANGE_SUFFIXES = {"INSERT": "Created", "MODIFY": "Updated", "REMOVE": "Deleted"}
+
+
+class Entity(NamedTuple):
+    name: str
+    key_prefix: str  # the partition key is f"{key_prefix}{entity_id}"
+
+    def detail_type(self, change: str) -> str:
+        """`<Entity><Change>`, e.g. OrderCreated for an INSERT of an ORDER# item."""
+        return f"{self.name}{CHANGE_SUFFIXES[change]}"
+
+
+ENTITIES = (
+    Entity("Order", "ORDER#"),
+    Entity("Customer", "CUSTOMER#"),
+    Entity("Product", "PRODUCT#"),
+    Entity("Shipment", "SHIPMENT#"),
+)
+_BY_PREFIX = {entity.key_prefix: entity for entity in ENTITIES}
+
+
+def entity_of(partition_key: str) -> Entity | None:
+    prefix, separator, entity_id = partition_key.partition(KEY_SEPARATOR)
+    if not separator or not entity_id:
+        return None
+    return _BY_PREFIX.get(prefix + separator)
+
+
+def entity_key(entity: Entity, entity_id: str) -> str:
+    return f"{entity.key_prefix}{entity_id}"

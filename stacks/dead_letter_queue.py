@@ -1,0 +1,47 @@
+"""The DLQ every failure path ends in: encrypted, SSL only, 14 days of retention, alarmed on its first message."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from stacks.alarms import ONE_MINUTE, notify_when_at_least
+from stacks.nag import acknowledge
+
+DLQ_RETENTION = Duration.days(14)
+
+
+class DeadLetterQueue(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, holds: str, alarm_topic: sns.ITopic) -> None:
+        """`holds` says what ends up here, for the alarm description (e.g. "events the bus could not deliver")."""
+        super().__init__(scope, construct_id)
+        self.queue = sqs.Queue(
+            self,
+            "Queue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=DLQ_RETENTION,
+        )
+        self.alarm = notify_when_at_least(
+            self,
+            "MessagesVisibleAlarm",
+            metric=self.queue.metric_approximate_number_of_messages_visible(
+                period=ONE_MINUTE, statistic=cloudwatch.Stats.MAXIMUM
+            ),
+            threshold=1,
+            description=f"Dead-letter queue holds {holds}: inspect, fix the cause, then redrive.",
+            topic=alarm_topic,
+        )
+        acknowledge(
+            self.queue,
+            "AwsSolutions::AwsSolutions-SQS3",
+            "This queue is itself a dead-letter queue (of an EventBridge target, bus or pipe).",
+        )
+        acknowledge(
+            self.queue,
+            "Serverless::Serverless-SQSRedrivePolicy",
+            "This queue is itself a dead-letter queue; its messages are inspected and redriven by hand.",
+        )

@@ -1,0 +1,112 @@
+"""EventFabric: the bus with its DLQ, archive and catch-all log rule, the stream pipe, and the alarm topic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+from stacks.config import StreamPipeSettings
+from stacks.dead_letter_queue import DeadLetterQueue
+from stacks.log_group_target import LogGroupTarget
+from stacks.nag import acknowledge
+from stacks.powertools_function import FunctionDefaults
+from stacks.rule_targets import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS
+from stacks.stream_pipe import StreamToBusPipe
+
+# Matches every event: every event has a source, and every string starts with "".
+EVERY_EVENT = events.EventPattern(source=events.Match.prefix(""))
+
+
+class EventFabricStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        table: dynamodb.ITableV2,
+        stream_pipe: StreamPipeSettings,
+        archive_retention_days: int,
+        alarm_email: str | None,
+        function_defaults: FunctionDefaults,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.alarm_topic = sns.Topic(self, "AlarmTopic", display_name="Orders alarms", enforce_ssl=True)
+        if alarm_email:
+            subscription = self.alarm_topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
+            acknowledge(
+                subscription,
+                "Serverless::Serverless-SNSRedrivePolicy",
+                "Alarm e-mail: a DLQ of undelivered alarm notifications could only alarm into this same topic.",
+            )
+        acknowledge(
+            self.alarm_topic,
+            "AwsSolutions::AwsSolutions-SNS2",
+            "Alarm notifications carry alarm names and states only; CloudWatch cannot publish to a topic "
+            "encrypted with the AWS managed SNS key, and a customer managed key buys nothing here.",
+        )
+
+        self.bus_dead_letter_queue = DeadLetterQueue(
+            self, "BusDeadLetterQueue", holds="events the bus could not deliver", alarm_topic=self.alarm_topic
+        )
+        self.bus = events.EventBus(self, "Bus", dead_letter_queue=self.bus_dead_letter_queue.queue)
+        self.bus_dead_letter_queue.queue.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("events.amazonaws.com")],
+                actions=["sqs:SendMessage"],
+                resources=[self.bus_dead_letter_queue.queue.queue_arn],
+                conditions={"ArnEquals": {"aws:SourceArn": self.bus.event_bus_arn}},
+            )
+        )
+        self.archive = self.bus.archive(
+            "Archive",
+            description="Every event on the orders bus, for replay",
+            event_pattern=EVERY_EVENT,
+            retention=Duration.days(archive_retention_days),
+        )
+
+        self.event_log_group = logs.LogGroup(
+            self, "EventLog", retention=function_defaults.log_retention, removal_policy=function_defaults.removal_policy
+        )
+        self.log_rule_dead_letter_queue = DeadLetterQueue(
+            self, "EventLogDeadLetterQueue", holds="events the log rule could not write", alarm_topic=self.alarm_topic
+        )
+        self.log_rule = events.Rule(
+            self,
+            "EventLogRule",
+            description="Every event on the bus, replays included, into a CloudWatch log group",
+            event_bus=self.bus,
+            event_pattern=EVERY_EVENT,
+            targets=[
+                LogGroupTarget(
+                    self.event_log_group,
+                    dead_letter_queue=self.log_rule_dead_letter_queue.queue,
+                    retry_attempts=TARGET_RETRY_ATTEMPTS,
+                    max_event_age=TARGET_MAX_EVENT_AGE,
+                )
+            ],
+        )
+
+        self.stream_pipe = StreamToBusPipe(
+            self,
+            "StreamPipe",
+            table=table,
+            bus=self.bus,
+            settings=stream_pipe,
+            function_defaults=function_defaults,
+            alarm_topic=self.alarm_topic,
+        )
+
+        CfnOutput(self, "EventBusName", value=self.bus.event_bus_name)
+        CfnOutput(self, "EventBusArn", value=self.bus.event_bus_arn)
+        CfnOutput(self, "ArchiveName", value=self.archive.archive_name)
+        CfnOutput(self, "ArchiveArn", value=self.archive.archive_arn)
+        CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)

@@ -1,0 +1,128 @@
+"""The one reader of the table's stream: a pipe that turns every entity change into an event on the bus.
+
+What Pipes does with the enrichment's output (AWS EventBridge user guide, checked for this construct):
+- Enrichment is invoked synchronously (REQUEST_RESPONSE) with the batch as one JSON array, even for a batch of 1;
+  its response is passed directly to the target, and an array response is mapped onto the target's batch API.
+- "For targets, the event payload is what is returned from the enrichment" (Pipes input transformation), and
+  target parameters accept dynamic JSON paths "replaced dynamically at runtime with data from the event payload
+  itself"; they cannot reference values produced by an input transformation. So `Source` and `DetailType` below
+  read `$.metadata.source` / `$.metadata.detailType` of each enriched element (no input template is used), and
+  the element itself becomes the event's `detail`.
+- An event bus target takes at most 10 events per batch; the source batch size is capped at 10 by the config.
+- Partial batch failure is not supported for enrichments: a failing enrichment fails the batch, which the stream
+  source retries, bisects (AUTOMATIC_BISECT) and, past MaximumRetryAttempts/MaximumRecordAgeInSeconds, sends to
+  the DLQ. For a stream source the DLQ receives the batch's shard and sequence-number range, not the record data.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_pipes_alpha as pipes
+from aws_cdk import aws_pipes_enrichments_alpha as pipes_enrichments
+from aws_cdk import aws_pipes_sources_alpha as pipes_sources
+from aws_cdk import aws_pipes_targets_alpha as pipes_targets
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from lambdas.shared.entities import ENTITIES
+from stacks.alarms import FIVE_MINUTES, notify_when_at_least
+from stacks.config import StreamPipeSettings
+from stacks.dead_letter_queue import DeadLetterQueue
+from stacks.nag import acknowledge, arn_reference
+from stacks.powertools_function import FunctionDefaults, PowertoolsFunction
+
+
+def stream_filter_patterns() -> list[dict[str, object]]:
+    """Known entity kinds only, and never a TTL expiry (a REMOVE made by the DynamoDB service itself).
+
+    The enrichment validates again: this filter saves invocations, it is not the validation.
+    """
+    known_keys = {"Keys": {"pk": {"S": [{"prefix": entity.key_prefix} for entity in ENTITIES]}}}
+    return [
+        {"eventName": ["INSERT", "MODIFY"], "dynamodb": known_keys},
+        # A user's delete has no userIdentity; a TTL expiry has userIdentity.type "Service".
+        {"eventName": ["REMOVE"], "userIdentity": {"type": [{"exists": False}]}, "dynamodb": known_keys},
+    ]
+
+
+class StreamToBusPipe(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        table: dynamodb.ITableV2,
+        bus: events.IEventBus,
+        settings: StreamPipeSettings,
+        function_defaults: FunctionDefaults,
+        alarm_topic: sns.ITopic,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.dead_letter_queue = DeadLetterQueue(
+            self, "DeadLetterQueue", holds="stream batches the pipe gave up on", alarm_topic=alarm_topic
+        )
+        self.enrichment = PowertoolsFunction(
+            self,
+            "Enrichment",
+            package="enrichment",
+            description="Turns DynamoDB stream records into domain-event envelopes for the bus",
+            failures_end_in="the stream pipe's DLQ, after the pipe's bounded retries",
+            defaults=function_defaults,
+            timeout_seconds=30,
+        )
+        self.log_group = logs.LogGroup(
+            self, "LogGroup", retention=function_defaults.log_retention, removal_policy=function_defaults.removal_policy
+        )
+        self.pipe = pipes.Pipe(
+            self,
+            "Pipe",
+            description="The one reader of the orders table stream: entity changes to domain events",
+            source=pipes_sources.DynamoDBSource(
+                table,
+                starting_position=pipes_sources.DynamoDBStartingPosition(settings.starting_position),
+                batch_size=settings.batch_size,
+                maximum_batching_window=Duration.seconds(settings.maximum_batching_window_seconds),
+                maximum_retry_attempts=settings.maximum_retry_attempts,
+                maximum_record_age=Duration.seconds(settings.maximum_record_age_seconds),
+                on_partial_batch_item_failure=pipes_sources.OnPartialBatchItemFailure.AUTOMATIC_BISECT,
+                parallelization_factor=settings.parallelization_factor,
+                dead_letter_target=self.dead_letter_queue.queue,
+            ),
+            filter=pipes.Filter([pipes.FilterPattern.from_object(pattern) for pattern in stream_filter_patterns()]),
+            enrichment=pipes_enrichments.LambdaEnrichment(self.enrichment.function),
+            target=pipes_targets.EventBridgeTarget(
+                bus,
+                source="$.metadata.source",
+                detail_type="$.metadata.detailType",
+                resources=[table.table_arn],
+            ),
+            log_destinations=[pipes.CloudwatchLogsLogDestination(self.log_group)],
+            log_level=pipes.LogLevel(settings.log_level),
+            log_include_execution_data=[pipes.IncludeExecutionData.ALL] if settings.include_execution_data else None,
+        )
+        acknowledge(
+            self.pipe.pipe_role,
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::{arn_reference(self.enrichment.function)}:*]",
+            "Lets the pipe invoke versions and aliases of its one enrichment function, nothing else.",
+        )
+        self.failed_executions_alarm = notify_when_at_least(
+            self,
+            "ExecutionFailedAlarm",
+            metric=self.pipe_metric("ExecutionFailed"),
+            threshold=1,
+            description="The stream pipe failed executions: records are being retried and may end in its DLQ.",
+            topic=alarm_topic,
+        )
+
+    def pipe_metric(self, metric_name: str) -> cloudwatch.Metric:
+        return cloudwatch.Metric(
+            namespace="AWS/EventBridge/Pipes",
+            metric_name=metric_name,
+            dimensions_map={"PipeName": self.pipe.pipe_name},
+            statistic=cloudwatch.Stats.SUM,
+            period=FIVE_MINUTES,
+        )

@@ -1,0 +1,54 @@
+"""Every rule pattern of every synthesized template against every enriched event, replays included.
+
+Each rule on the bus must have its contract here: a new rule without one fails `test_every_rule_has_a_contract`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.support.events import matches
+from tests.support.synth import ENVIRONMENTS, synthesize
+from tests.support.templates import construct_path, resources_of_type
+
+Event = dict[str, Any]
+
+# Contract per rule, by construct path below the stack: which bus events it must match.
+RULE_CONTRACTS: dict[str, Callable[[Event], bool]] = {
+    "EventFabric/EventLogRule": lambda event: True,
+}
+
+
+def bus_rules(env_name: str) -> dict[str, dict[str, Any]]:
+    rules = {}
+    for stack_name, template in synthesize(env_name).templates.items():
+        component = stack_name.removeprefix(f"Orders-{env_name}-")
+        for rule in resources_of_type(template, "AWS::Events::Rule").values():
+            path = construct_path(rule).removeprefix(f"{stack_name}/").removesuffix("/Resource")
+            rules[f"{component}/{path}"] = rule
+    return rules
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENTS)
+def test_every_rule_has_a_contract(env_name: str) -> None:
+    assert set(bus_rules(env_name)) == set(RULE_CONTRACTS)
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENTS)
+def test_rule_patterns_match_exactly_their_contract(env_name: str, bus_events: dict[str, Event]) -> None:
+    mismatches = []
+    for rule_path, rule in bus_rules(env_name).items():
+        pattern = rule["Properties"]["EventPattern"]
+        for event_name, event in bus_events.items():
+            expected = RULE_CONTRACTS[rule_path](event)
+            if matches(pattern, event) is not expected:
+                mismatches.append(f"{rule_path} {'should' if expected else 'should not'} match {event_name}")
+    assert mismatches == []
+
+
+def test_archive_keeps_every_event(bus_events: dict[str, Event]) -> None:
+    [archive] = resources_of_type(synthesize("dev").template("EventFabric"), "AWS::Events::Archive").values()
+    assert all(matches(archive["Properties"]["EventPattern"], event) for event in bus_events.values())
