@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_sns as sns
@@ -14,17 +16,25 @@ from stacks.nag import acknowledge
 DLQ_RETENTION = Duration.days(14)
 
 
+def encrypted_queue(scope: Construct, construct_id: str, **props: Any) -> sqs.Queue:
+    """Every queue here: SSE (SQS managed keys), TLS only, messages kept 14 days unless `props` say otherwise."""
+    return sqs.Queue(
+        scope,
+        construct_id,
+        **{
+            "encryption": sqs.QueueEncryption.SQS_MANAGED,
+            "enforce_ssl": True,
+            "retention_period": DLQ_RETENTION,
+            **props,
+        },
+    )
+
+
 class DeadLetterQueue(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, holds: str, alarm_topic: sns.ITopic) -> None:
         """`holds` says what ends up here, for the alarm description (e.g. "events the bus could not deliver")."""
         super().__init__(scope, construct_id)
-        self.queue = sqs.Queue(
-            self,
-            "Queue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=DLQ_RETENTION,
-        )
+        self.queue = encrypted_queue(self, "Queue")
         self.alarm = notify_when_at_least(
             self,
             "MessagesVisibleAlarm",

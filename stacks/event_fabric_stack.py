@@ -8,16 +8,15 @@ from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from stacks.config import StreamPipeSettings
 from stacks.dead_letter_queue import DeadLetterQueue
+from stacks.environment_defaults import EnvironmentDefaults
 from stacks.log_group_target import LogGroupTarget
 from stacks.nag import acknowledge
-from stacks.powertools_function import FunctionDefaults
 from stacks.rule_targets import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS
 from stacks.stream_pipe import StreamToBusPipe
 
@@ -35,7 +34,7 @@ class EventFabricStack(Stack):
         stream_pipe: StreamPipeSettings,
         archive_retention_days: int,
         alarm_email: str | None,
-        function_defaults: FunctionDefaults,
+        defaults: EnvironmentDefaults,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -73,9 +72,7 @@ class EventFabricStack(Stack):
             retention=Duration.days(archive_retention_days),
         )
 
-        self.event_log_group = logs.LogGroup(
-            self, "EventLog", retention=function_defaults.log_retention, removal_policy=function_defaults.removal_policy
-        )
+        self.event_log_group = defaults.log_group(self, "EventLog")
         self.log_rule_dead_letter_queue = DeadLetterQueue(
             self, "EventLogDeadLetterQueue", holds="events the log rule could not write", alarm_topic=self.alarm_topic
         )
@@ -101,7 +98,7 @@ class EventFabricStack(Stack):
             table=table,
             bus=self.bus,
             settings=stream_pipe,
-            function_defaults=function_defaults,
+            defaults=defaults,
             alarm_topic=self.alarm_topic,
         )
 

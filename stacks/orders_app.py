@@ -10,9 +10,10 @@ from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
 from stacks.config import EnvironmentConfig
 from stacks.data_stack import DataStack
+from stacks.environment_defaults import EnvironmentDefaults
 from stacks.event_fabric_stack import EventFabricStack
-from stacks.powertools_function import FunctionDefaults
 from stacks.retention import LOG_RETENTION
+from stacks.workflows_stack import WorkflowsStack
 
 APPLICATION_TAG = "orders"
 
@@ -21,9 +22,10 @@ APPLICATION_TAG = "orders"
 class OrdersStacks:
     data: DataStack
     fabric: EventFabricStack
+    workflows: WorkflowsStack
 
     def all(self) -> list[Stack]:
-        return [self.data, self.fabric]
+        return [self.data, self.fabric, self.workflows]
 
 
 class _StackProps:
@@ -47,7 +49,7 @@ class _StackProps:
 
 def build_orders_app(app: App, config: EnvironmentConfig) -> OrdersStacks:
     stack = _StackProps(app, config)
-    function_defaults = FunctionDefaults(
+    defaults = EnvironmentDefaults(
         log_retention=LOG_RETENTION[config.log_retention_days],
         removal_policy=RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY,
         log_level=config.lambda_log_level,
@@ -63,8 +65,17 @@ def build_orders_app(app: App, config: EnvironmentConfig) -> OrdersStacks:
         stream_pipe=config.stream_pipe,
         archive_retention_days=config.archive_retention_days,
         alarm_email=config.alarm_email,
-        function_defaults=function_defaults,
+        defaults=defaults,
+    )
+
+    workflows = WorkflowsStack(
+        **stack("Workflows", "order workflow (Step Functions) started by OrderCreated, high-value review queue"),
+        table=data.table,
+        bus=fabric.bus,
+        alarm_topic=fabric.alarm_topic,
+        workflow=config.workflow,
+        defaults=defaults,
     )
 
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
-    return OrdersStacks(data=data, fabric=fabric)
+    return OrdersStacks(data=data, fabric=fabric, workflows=workflows)

@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
-from aws_cdk import Duration, IgnoreMode, RemovalPolicy
+from aws_cdk import Duration, IgnoreMode
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from stacks.dependencies_layer import LAMBDAS_DIR, DependenciesLayer
+from stacks.environment_defaults import EnvironmentDefaults
 from stacks.lambda_runtime import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME
 from stacks.nag import acknowledge
 
 PROJECT_ROOT = LAMBDAS_DIR.parent
 METRICS_NAMESPACE = "Orders"
-
-
-@dataclass(frozen=True)
-class FunctionDefaults:
-    """Per-environment values every function shares; built once in the stack from the typed config."""
-
-    log_retention: logs.RetentionDays
-    removal_policy: RemovalPolicy
-    log_level: str
 
 
 def function_code(package: str) -> lambda_.Code:
@@ -65,15 +55,13 @@ class PowertoolsFunction(Construct):
         package: str,
         description: str,
         failures_end_in: str,
-        defaults: FunctionDefaults,
+        defaults: EnvironmentDefaults,
         environment: Mapping[str, str] | None = None,
         memory_size: int = 256,
         timeout_seconds: int = 30,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.log_group = logs.LogGroup(
-            self, "LogGroup", retention=defaults.log_retention, removal_policy=defaults.removal_policy
-        )
+        self.log_group = defaults.log_group(self, "LogGroup")
         self.role = iam.Role(
             self,
             "Role",
@@ -115,3 +103,7 @@ class PowertoolsFunction(Construct):
             "AwsSolutions-IAM5[Resource::*]",
             "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.",
         )
+
+    def allow(self, resource_arn: str, *actions: str) -> None:
+        """Item-level actions on one resource. `Table.grant` would add `<table>/index/*` too, which no handler needs."""
+        self.role.add_to_principal_policy(iam.PolicyStatement(actions=list(actions), resources=[resource_arn]))

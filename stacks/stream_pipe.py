@@ -20,7 +20,6 @@ from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_pipes_alpha as pipes
 from aws_cdk import aws_pipes_enrichments_alpha as pipes_enrichments
 from aws_cdk import aws_pipes_sources_alpha as pipes_sources
@@ -32,8 +31,9 @@ from lambdas.shared.entities import ENTITIES
 from stacks.alarms import FIVE_MINUTES, notify_when_at_least
 from stacks.config import StreamPipeSettings
 from stacks.dead_letter_queue import DeadLetterQueue
+from stacks.environment_defaults import EnvironmentDefaults
 from stacks.nag import acknowledge, arn_reference
-from stacks.powertools_function import FunctionDefaults, PowertoolsFunction
+from stacks.powertools_function import PowertoolsFunction
 
 
 def stream_filter_patterns() -> list[dict[str, object]]:
@@ -58,7 +58,7 @@ class StreamToBusPipe(Construct):
         table: dynamodb.ITableV2,
         bus: events.IEventBus,
         settings: StreamPipeSettings,
-        function_defaults: FunctionDefaults,
+        defaults: EnvironmentDefaults,
         alarm_topic: sns.ITopic,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -71,12 +71,10 @@ class StreamToBusPipe(Construct):
             package="enrichment",
             description="Turns DynamoDB stream records into domain-event envelopes for the bus",
             failures_end_in="the stream pipe's DLQ, after the pipe's bounded retries",
-            defaults=function_defaults,
+            defaults=defaults,
             timeout_seconds=30,
         )
-        self.log_group = logs.LogGroup(
-            self, "LogGroup", retention=function_defaults.log_retention, removal_policy=function_defaults.removal_policy
-        )
+        self.log_group = defaults.log_group(self, "LogGroup")
         self.pipe = pipes.Pipe(
             self,
             "Pipe",

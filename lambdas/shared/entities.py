@@ -23,12 +23,11 @@ class Entity(NamedTuple):
         return f"{self.name}{CHANGE_SUFFIXES[change]}"
 
 
-ENTITIES = (
-    Entity("Order", "ORDER#"),
-    Entity("Customer", "CUSTOMER#"),
-    Entity("Product", "PRODUCT#"),
-    Entity("Shipment", "SHIPMENT#"),
-)
+ORDER = Entity("Order", "ORDER#")
+CUSTOMER = Entity("Customer", "CUSTOMER#")
+PRODUCT = Entity("Product", "PRODUCT#")  # a product's item holds its `stock`
+SHIPMENT = Entity("Shipment", "SHIPMENT#")  # one per order, keyed by the order id
+ENTITIES = (ORDER, CUSTOMER, PRODUCT, SHIPMENT)
 _BY_PREFIX = {entity.key_prefix: entity for entity in ENTITIES}
 
 
@@ -39,5 +38,7 @@ def entity_of(partition_key: str) -> Entity | None:
     return _BY_PREFIX.get(prefix + separator)
 
 
-def entity_key(entity: Entity, entity_id: str) -> str:
-    return f"{entity.key_prefix}{entity_id}"
+def entity_key(entity: Entity, entity_id: str) -> dict[str, str]:
+    """The table key of an entity's item: partition and sort key are both `<PREFIX>#<id>`."""
+    key = f"{entity.key_prefix}{entity_id}"
+    return {"pk": key, "sk": key}

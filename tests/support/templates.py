@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -63,6 +64,25 @@ def references(node: Any) -> set[str]:
             if "Fn::GetAtt" in value:
                 found.add(value["Fn::GetAtt"][0])
     return found
+
+
+def state_machine_definition(state_machine: Resource) -> dict[str, Any]:
+    """The ASL of a synthesized state machine, CloudFormation references shown as `${LogicalId}`/`${LogicalId.Attr}`."""
+
+    def placeholder(part: Any) -> str:
+        if isinstance(part, str):
+            return part
+        if "Ref" in part:
+            return f"${{{part['Ref']}}}"
+        if "Fn::GetAtt" in part:
+            return "${" + ".".join(part["Fn::GetAtt"]) + "}"
+        if "Fn::GetStackOutput" in part:
+            return f"${{{part['Fn::GetStackOutput']['OutputName']}}}"
+        raise AssertionError(f"unexpected definition part {part}")
+
+    separator, parts = state_machine["Properties"]["DefinitionString"]["Fn::Join"]
+    definition: dict[str, Any] = json.loads(separator.join(placeholder(part) for part in parts))
+    return definition
 
 
 def masked_for_snapshot(template: Template) -> Template:

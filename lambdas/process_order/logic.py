@@ -1,0 +1,129 @@
+"""ProcessOrder's decisions, free of I/O: is the order valid, what does it cost, what must be reserved."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import ValidationError
+
+from lambdas.shared.entities import ORDER, PRODUCT, entity_key
+from lambdas.shared.orders import OrderLines, OrderStatus
+
+RELEASE_REASON = "Shipping failed after stock was reserved; the reservation was released"
+
+
+class InvalidOrder(Exception):
+    """A business outcome, not a failure: the order ends INVALID with this reason."""
+
+
+def validate(order: dict[str, Any]) -> OrderLines:
+    try:
+        lines = OrderLines.model_validate(order)
+    except ValidationError as error:
+        raise InvalidOrder(_first_problem(error)) from None
+    stated_total = order.get("totalMinor")
+    if stated_total is not None and stated_total != lines.total_minor:
+        raise InvalidOrder(f"totalMinor {stated_total!r} does not match the line items' total {lines.total_minor}")
+    return lines
+
+
+def check_references(
+    lines: OrderLines,
+    find_customer: Callable[[str], dict[str, Any] | None],
+    existing_skus: Callable[[list[str]], set[str]],
+) -> dict[str, Any]:
+    """The customer's item (as DynamoDB JSON); raises InvalidOrder for an unknown customer or product."""
+    customer = find_customer(lines.customer_id)
+    if customer is None:
+        raise InvalidOrder(f"unknown customer {lines.customer_id!r}")
+    skus = list(lines.quantities_by_sku())
+    missing = sorted(set(skus) - existing_skus(skus))
+    if missing:
+        raise InvalidOrder(f"unknown products: {', '.join(missing)}")
+    return customer
+
+
+def reservation_plan(table_name: str, order_id: str, lines: OrderLines, now: str) -> dict[str, list[dict[str, Any]]]:
+    """TransactItems for Step Functions' DynamoDB transactWriteItems: reserve all stock, or later release it.
+
+    Each transaction also moves the order's status, conditionally, so that running it twice changes nothing:
+    `reserve` needs PROCESSING (-> RESERVED), `release` needs RESERVED (-> FAILED).
+    """
+    quantities = lines.quantities_by_sku()
+    reserve = [
+        _order_update(
+            table_name,
+            order_id,
+            expected=OrderStatus.PROCESSING,
+            new=OrderStatus.RESERVED,
+            now=now,
+            total_minor=lines.total_minor,
+        ),
+        *(_stock_update(table_name, sku, -quantity) for sku, quantity in quantities.items()),
+    ]
+    release = [
+        _order_update(table_name, order_id, expected=OrderStatus.RESERVED, new=OrderStatus.FAILED, now=now,
+                      total_minor=lines.total_minor, reason=RELEASE_REASON),
+        *(_stock_update(table_name, sku, quantity) for sku, quantity in quantities.items()),
+    ]  # fmt: skip
+    return {"reserve": reserve, "release": release}
+
+
+def _dynamodb_key(key: dict[str, str]) -> dict[str, dict[str, str]]:
+    return {name: {"S": value} for name, value in key.items()}
+
+
+def _order_update(
+    table_name: str,
+    order_id: str,
+    *,
+    expected: OrderStatus,
+    new: OrderStatus,
+    now: str,
+    total_minor: int,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        ":expected": {"S": expected.value},
+        ":new": {"S": new.value},
+        ":now": {"S": now},
+        ":total": {"N": str(total_minor)},
+    }
+    update = "SET #status = :new, updatedAt = :now, totalMinor = :total"
+    if reason:
+        update += ", statusReason = :reason"
+        values[":reason"] = {"S": reason}
+    return {
+        "Update": {
+            "TableName": table_name,
+            "Key": _dynamodb_key(entity_key(ORDER, order_id)),
+            "UpdateExpression": update,
+            "ConditionExpression": "#status = :expected",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": values,
+        }
+    }
+
+
+def _stock_update(table_name: str, sku: str, change: int) -> dict[str, Any]:
+    quantity = {"N": str(abs(change))}
+    if change < 0:  # reserving: only while enough is left
+        expression, condition = "SET stock = stock - :quantity", "stock >= :quantity"
+    else:  # releasing: the product must still exist, never recreate it
+        expression, condition = "SET stock = stock + :quantity", "attribute_exists(stock)"
+    return {
+        "Update": {
+            "TableName": table_name,
+            "Key": _dynamodb_key(entity_key(PRODUCT, sku)),
+            "UpdateExpression": expression,
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": {":quantity": quantity},
+        }
+    }
+
+
+def _first_problem(error: ValidationError) -> str:
+    problem = error.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in problem["loc"]) or "order"
+    return f"{where}: {problem['msg']}"

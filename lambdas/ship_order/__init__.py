@@ -1,0 +1,1 @@
+"""ShipOrder: create the order's shipment, exactly once however often it runs."""

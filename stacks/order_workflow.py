@@ -1,0 +1,109 @@
+"""The order-processing state machine with its two Powertools functions, its log group and its alarm."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from stacks.alarms import FIVE_MINUTES, notify_when_at_least
+from stacks.config import WorkflowSettings
+from stacks.environment_defaults import EnvironmentDefaults
+from stacks.nag import acknowledge, arn_reference
+from stacks.order_workflow_definition import OrderWorkflowDefinition
+from stacks.powertools_function import PowertoolsFunction
+
+# Fits an Express workflow (5 minutes at most) with room for every retry.
+WORKFLOW_TIMEOUT = Duration.minutes(5)
+
+
+class OrderWorkflow(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        table: dynamodb.ITableV2,
+        settings: WorkflowSettings,
+        defaults: EnvironmentDefaults,
+        alarm_topic: sns.ITopic,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        failures = "the order workflow's Catch states (order FAILED, execution failed and alarmed)"
+        self.process_order = PowertoolsFunction(
+            self,
+            "ProcessOrder",
+            package="process_order",
+            description="Validates an order, reads its customer, computes totals, plans the stock reservation",
+            failures_end_in=failures,
+            defaults=defaults,
+            environment={"TABLE_NAME": table.table_name},
+        )
+        self.process_order.allow(table.table_arn, "dynamodb:GetItem", "dynamodb:BatchGetItem")
+        self.ship_order = PowertoolsFunction(
+            self,
+            "ShipOrder",
+            package="ship_order",
+            description="Creates the shipment of a reserved order, once",
+            failures_end_in=failures,
+            defaults=defaults,
+            environment={"TABLE_NAME": table.table_name},
+        )
+        self.ship_order.allow(table.table_arn, "dynamodb:PutItem", "dynamodb:GetItem")
+
+        definition = OrderWorkflowDefinition(
+            self,
+            "Definition",
+            table=table,
+            process_order=self.process_order.function,
+            ship_order=self.ship_order.function,
+        )
+        self.log_group = defaults.log_group(self, "LogGroup")
+        self.state_machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            comment="Order processing: ProcessOrder -> CheckInventory -> ShipOrder, with compensation",
+            definition_body=sfn.DefinitionBody.from_chainable(definition.start),
+            state_machine_type=sfn.StateMachineType[settings.type],
+            timeout=WORKFLOW_TIMEOUT,
+            tracing_enabled=True,
+            logs=sfn.LogOptions(
+                destination=self.log_group,
+                level=sfn.LogLevel[settings.log_level],
+                include_execution_data=settings.include_execution_data,
+            ),
+        )
+        self.failed_executions_alarm = notify_when_at_least(
+            self,
+            "ExecutionsFailedAlarm",
+            metric=self.state_machine.metric_failed(period=FIVE_MINUTES),
+            threshold=1,
+            description="Order workflow executions failed: their orders are FAILED (stock released) or need a look.",
+            topic=alarm_topic,
+        )
+        self.timed_out_alarm = notify_when_at_least(
+            self,
+            "ExecutionsTimedOutAlarm",
+            metric=self.state_machine.metric_timed_out(period=FIVE_MINUTES),
+            threshold=1,
+            description="Order workflow executions timed out: their orders may be stuck in PROCESSING or RESERVED.",
+            topic=alarm_topic,
+        )
+        self._acknowledge_wildcards()
+
+    def _acknowledge_wildcards(self) -> None:
+        role = self.state_machine.role
+        for function in (self.process_order.function, self.ship_order.function):
+            acknowledge(
+                role,
+                f"AwsSolutions::AwsSolutions-IAM5[Resource::{arn_reference(function)}:*]",
+                "Lets the workflow invoke versions and aliases of its own function, nothing else.",
+            )
+        acknowledge(
+            role,
+            "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+            "CloudWatch Logs delivery (logs:*LogDelivery, resource policies) and X-Ray trace submission support "
+            "no resource-level permissions.",
+        )

@@ -1,0 +1,122 @@
+"""Workflows: the order workflow, the OrderCreated rule that starts it, and the high-value review queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from stacks.alarms import ONE_MINUTE, notify_when_at_least
+from stacks.bus_rules import exclude_replays, table_events
+from stacks.config import WorkflowSettings
+from stacks.dead_letter_queue import DeadLetterQueue, encrypted_queue
+from stacks.environment_defaults import EnvironmentDefaults
+from stacks.order_workflow import OrderWorkflow
+from stacks.rule_targets import reliable_target_options
+
+REVIEW_MAX_RECEIVE_COUNT = 5
+
+
+class WorkflowsStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        table: dynamodb.ITableV2,
+        bus: events.IEventBus,
+        alarm_topic: sns.ITopic,
+        workflow: WorkflowSettings,
+        defaults: EnvironmentDefaults,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.order_workflow = OrderWorkflow(
+            self,
+            "OrderWorkflow",
+            table=table,
+            settings=workflow,
+            defaults=defaults,
+            alarm_topic=alarm_topic,
+        )
+
+        self.order_created_dead_letter_queue = DeadLetterQueue(
+            self,
+            "OrderCreatedDeadLetterQueue",
+            holds="OrderCreated events that did not start the workflow",
+            alarm_topic=alarm_topic,
+        )
+        self.order_created_rule = events.Rule(
+            self,
+            "OrderCreatedRule",
+            description="Starts the order workflow for every new order (never for replays)",
+            event_bus=bus,
+            event_pattern=table_events("OrderCreated"),
+            targets=[
+                targets.SfnStateMachine(
+                    self.order_workflow.state_machine,
+                    input=events.RuleTargetInput.from_event_path("$.detail"),
+                    **reliable_target_options(self.order_created_dead_letter_queue.queue),
+                )
+            ],
+        )
+        exclude_replays(self.order_created_rule)
+
+        self._high_value_review(bus, alarm_topic, workflow)
+        CfnOutput(self, "StateMachineArn", value=self.order_workflow.state_machine.state_machine_arn)
+
+    def _high_value_review(self, bus: events.IEventBus, alarm_topic: sns.ITopic, workflow: WorkflowSettings) -> None:
+        """Orders above the threshold (a numeric match: amounts arrive as numbers) also go to a review queue."""
+        review_dead_letter_queue = DeadLetterQueue(
+            self,
+            "ReviewDeadLetterQueue",
+            holds=f"review messages that failed processing {REVIEW_MAX_RECEIVE_COUNT} times",
+            alarm_topic=alarm_topic,
+        )
+        self.review_queue = encrypted_queue(
+            self,
+            "HighValueReviewQueue",
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=review_dead_letter_queue.queue, max_receive_count=REVIEW_MAX_RECEIVE_COUNT
+            ),
+        )
+        notify_when_at_least(
+            self,
+            "HighValueReviewAgeAlarm",
+            metric=self.review_queue.metric_approximate_age_of_oldest_message(
+                period=ONE_MINUTE, statistic=cloudwatch.Stats.MAXIMUM
+            ),
+            threshold=workflow.review_queue_max_age_seconds,
+            description="A high-value order has waited too long for review.",
+            topic=alarm_topic,
+        )
+        self.review_target_dead_letter_queue = DeadLetterQueue(
+            self,
+            "HighValueRuleDeadLetterQueue",
+            holds="high-value orders the rule could not queue",
+            alarm_topic=alarm_topic,
+        )
+        self.high_value_rule = events.Rule(
+            self,
+            "HighValueOrderRule",
+            description=f"New orders above {workflow.high_value_order_threshold_minor} minor units, for review",
+            event_bus=bus,
+            event_pattern=table_events(
+                "OrderCreated",
+                detail={"data": {"totalMinor": [{"numeric": [">", workflow.high_value_order_threshold_minor]}]}},
+            ),
+            targets=[
+                targets.SqsQueue(
+                    self.review_queue, **reliable_target_options(self.review_target_dead_letter_queue.queue)
+                )
+            ],
+        )
+        exclude_replays(self.high_value_rule)
+        CfnOutput(self, "HighValueReviewQueueUrl", value=self.review_queue.queue_url)

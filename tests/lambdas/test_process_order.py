@@ -1,0 +1,127 @@
+"""ProcessOrder: validation, enrichment with the customer, totals, the reservation plan; bad input and throttling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from pydantic import ValidationError
+
+from lambdas.process_order import handler as process_order
+from lambdas.process_order.repository import OrderReferences
+from lambdas.shared.dynamodb_json import item_to_json
+from lambdas.shared.errors import RetryableError
+from tests.conftest import FakeLambdaContext
+from tests.support.seed import customer_item, order_item, product_item
+from tests.support.workflow_harness import TABLE_NAME
+
+
+@pytest.fixture
+def catalogue(table: Any) -> Any:
+    process_order._dependencies.cache_clear()
+    table.put_item(TableName=TABLE_NAME, Item=customer_item("c-1", name="Grace Hopper"))
+    for sku in ("p-1", "p-2"):
+        table.put_item(TableName=TABLE_NAME, Item=product_item(sku, stock=5))
+    yield table
+    process_order._dependencies.cache_clear()
+
+
+def request(order: dict[str, Any], order_id: str = "o-1") -> dict[str, Any]:
+    return {"orderId": order_id, "order": order, "correlationId": "corr-1"}
+
+
+def plain_order(lines: list[tuple[str, int, int]], customer_id: str = "c-1") -> dict[str, Any]:
+    return item_to_json(order_item("o-1", customer_id, lines))
+
+
+def test_valid_order_is_enriched_totalled_and_planned(catalogue: Any, lambda_context: FakeLambdaContext) -> None:
+    result = process_order.handler(request(plain_order([("p-2", 1, 250), ("p-1", 2, 1000), ("p-2", 2, 250)])),
+                                   lambda_context)  # fmt: skip
+
+    assert result["valid"] is True
+    assert result["customer"] == {"customerId": "c-1", "name": "Grace Hopper", "email": "c-1@example.com"}
+    assert result["totalMinor"] == 2750
+    assert result["currency"] == "EUR"
+    assert result["lineItems"][0] == {"sku": "p-2", "quantity": 1, "unitPriceMinor": 250}
+    reserve = result["reservation"]["reserve"]
+    order_update = reserve[0]["Update"]
+    assert order_update["TableName"] == TABLE_NAME
+    assert order_update["Key"] == {"pk": {"S": "ORDER#o-1"}, "sk": {"S": "ORDER#o-1"}}
+    assert order_update["ConditionExpression"] == "#status = :expected"
+    assert order_update["ExpressionAttributeValues"][":expected"] == {"S": "PROCESSING"}
+    assert order_update["ExpressionAttributeValues"][":new"] == {"S": "RESERVED"}
+    # One update per product (quantities of the same SKU merged), in SKU order, each guarded by the stock level.
+    stock_updates = [u["Update"] for u in reserve[1:]]
+    assert [(u["Key"]["pk"]["S"], u["ExpressionAttributeValues"][":quantity"]["N"]) for u in stock_updates] == [
+        ("PRODUCT#p-1", "2"),
+        ("PRODUCT#p-2", "3"),
+    ]
+    assert all(u["Update"]["ConditionExpression"] == "stock >= :quantity" for u in reserve[1:])
+    release = result["reservation"]["release"]
+    assert release[0]["Update"]["ExpressionAttributeValues"][":expected"] == {"S": "RESERVED"}
+    assert release[0]["Update"]["ExpressionAttributeValues"][":new"] == {"S": "FAILED"}
+    assert [u["Update"]["UpdateExpression"] for u in release[1:]] == ["SET stock = stock + :quantity"] * 2
+
+
+@pytest.mark.parametrize(
+    ("mutate", "reason"),
+    [
+        (lambda o: o.update(lineItems=[]), "lineItems: Tuple should have at least 1 item after validation, not 0"),
+        (lambda o: o["lineItems"][0].update(quantity="2"), "lineItems.0.quantity: Input should be a valid integer"),
+        (lambda o: o["lineItems"][0].update(quantity=1.5), "lineItems.0.quantity: Input should be a valid integer"),
+        (lambda o: o["lineItems"][0].update(unitPriceMinor=-1), "lineItems.0.unitPriceMinor: Input should be greater"),
+        (lambda o: o.update(currency="eur"), "currency: String should match pattern"),
+        (lambda o: o.pop("customerId"), "customerId: Field required"),
+        (lambda o: o.update(totalMinor=1), "totalMinor 1 does not match the line items' total 1000"),
+        (lambda o: o.update(customerId="c-404"), "unknown customer 'c-404'"),
+        (lambda o: o["lineItems"][0].update(sku="p-404"), "unknown products: p-404"),
+        (lambda o: o.update(lineItems=o["lineItems"] * 51), "lineItems: Tuple should have at most 50 items"),
+    ],
+)
+def test_invalid_order_is_a_business_outcome_with_a_reason(
+    catalogue: Any, lambda_context: FakeLambdaContext, mutate: Any, reason: str
+) -> None:
+    order = plain_order([("p-1", 1, 1000)])
+    mutate(order)
+    result = process_order.handler(request(order), lambda_context)
+    assert result["valid"] is False
+    assert result["reason"].startswith(reason)
+
+
+def test_malformed_request_is_an_error_not_an_outcome(catalogue: Any, lambda_context: FakeLambdaContext) -> None:
+    with pytest.raises(ValidationError):
+        process_order.handler({"order": {}}, lambda_context)
+
+
+def test_throttled_table_raises_retryable_error() -> None:
+    client = boto3.client("dynamodb", region_name="eu-west-1")
+    with Stubber(client) as stubber:
+        stubber.add_client_error("get_item", service_error_code="ProvisionedThroughputExceededException")
+        with pytest.raises(RetryableError):
+            OrderReferences(TABLE_NAME, client).customer("c-1")
+
+
+def test_other_table_errors_are_not_retryable() -> None:
+    client = boto3.client("dynamodb", region_name="eu-west-1")
+    with Stubber(client) as stubber:
+        stubber.add_client_error("batch_get_item", service_error_code="AccessDeniedException")
+        with pytest.raises(Exception, match="AccessDeniedException") as error:
+            OrderReferences(TABLE_NAME, client).existing_skus(["p-1"])
+    assert not isinstance(error.value, RetryableError)
+
+
+def test_unprocessed_product_keys_are_asked_again() -> None:
+    client = boto3.client("dynamodb", region_name="eu-west-1")
+    keys = [{"pk": {"S": f"PRODUCT#{sku}"}, "sk": {"S": f"PRODUCT#{sku}"}} for sku in ("p-1", "p-2")]
+    with Stubber(client) as stubber:
+        stubber.add_response(
+            "batch_get_item",
+            {
+                "Responses": {TABLE_NAME: [{"pk": {"S": "PRODUCT#p-1"}}]},
+                "UnprocessedKeys": {TABLE_NAME: {"Keys": keys[1:], "ProjectionExpression": "pk"}},
+            },
+        )
+        stubber.add_response("batch_get_item", {"Responses": {TABLE_NAME: [{"pk": {"S": "PRODUCT#p-2"}}]}})
+        assert OrderReferences(TABLE_NAME, client).existing_skus(["p-1", "p-2"]) == {"p-1", "p-2"}

@@ -1,0 +1,211 @@
+"""Run the synthesized order workflow in moto: real definition, real table schema, real Lambda handlers.
+
+- The definition is the state machine's DefinitionString from the Workflows template, with its CloudFormation
+  references resolved to the moto resources created here.
+- The table is created from the Data stack's template (keys, GSI), so the schema cannot drift from the stack.
+- moto's Lambda (use_docker False) would echo its input; `invoke` is patched to call the real handlers in-process,
+  turning an exception into the same "Unhandled" function error Lambda returns.
+- Retrier sleeps and Wait states are recorded instead of slept.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.awslambda_simple.models import LambdaSimpleBackend
+from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+
+from lambdas.enrichment.envelope import envelope
+from lambdas.process_order import handler as process_order
+from lambdas.ship_order import handler as ship_order
+from tests.conftest import FakeLambdaContext
+from tests.support.templates import resources_of_type
+
+ACCOUNT = "123456789012"
+REGION = "eu-west-1"
+TABLE_NAME = "orders-test-table"
+FUNCTION_NAMES = {"ProcessOrder": "process-order", "ShipOrder": "ship-order"}
+HANDLERS: dict[str, Callable[[dict[str, Any], Any], Any]] = {
+    "process-order": process_order.handler,
+    "ship-order": ship_order.handler,
+}
+MOTO_CONFIG: Any = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+
+# Called before the real handler with (function name, event); may raise to inject a failure.
+FailureInjector = Callable[[str, dict[str, Any]], None]
+
+
+def create_table_from_template(client: Any, data_template: dict[str, Any]) -> None:
+    [table] = resources_of_type(data_template, "AWS::DynamoDB::GlobalTable").values()
+    properties = table["Properties"]
+    client.create_table(
+        TableName=TABLE_NAME,
+        KeySchema=properties["KeySchema"],
+        AttributeDefinitions=properties["AttributeDefinitions"],
+        GlobalSecondaryIndexes=[
+            {"IndexName": i["IndexName"], "KeySchema": i["KeySchema"], "Projection": i["Projection"]}
+            for i in properties["GlobalSecondaryIndexes"]
+        ],
+        BillingMode=properties["BillingMode"],
+    )
+
+
+def resolved_definition(workflows_template: dict[str, Any]) -> str:
+    [state_machine] = resources_of_type(workflows_template, "AWS::StepFunctions::StateMachine").values()
+    functions = {
+        logical_id: FUNCTION_NAMES[resource["Metadata"]["aws:cdk:path"].split("/")[-3]]
+        for logical_id, resource in resources_of_type(workflows_template, "AWS::Lambda::Function").items()
+    }
+
+    def resolve(part: Any) -> str:
+        if isinstance(part, str):
+            return part
+        if part == {"Ref": "AWS::Partition"}:
+            return "aws"
+        if "Fn::GetAtt" in part and part["Fn::GetAtt"][0] in functions:
+            return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{functions[part['Fn::GetAtt'][0]]}"
+        if "Fn::GetStackOutput" in part and "RefTable" in part["Fn::GetStackOutput"]["OutputName"]:
+            return TABLE_NAME
+        raise AssertionError(f"definition refers to something the harness cannot resolve: {part}")
+
+    separator, parts = state_machine["Properties"]["DefinitionString"]["Fn::Join"]
+    return str(separator).join(resolve(part) for part in parts)
+
+
+@dataclass
+class WorkflowRun:
+    status: str
+    output: dict[str, Any] | None
+    error: str | None
+    cause: str | None
+    history: list[dict[str, Any]]
+
+    @property
+    def states_entered(self) -> list[str]:
+        return [e["stateEnteredEventDetails"]["name"] for e in self.history if "stateEnteredEventDetails" in e]
+
+
+@dataclass
+class WorkflowHarness:
+    dynamodb: Any
+    stepfunctions: Any
+    state_machine_arn: str
+    invocations: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    retry_sleeps: list[float] = field(default_factory=list)
+    waits: list[int] = field(default_factory=list)
+    inject: FailureInjector | None = None
+    _runs: int = 0
+
+    # --- table fixtures -------------------------------------------------------------------------------------
+    def put(self, item: dict[str, Any]) -> None:
+        self.dynamodb.put_item(TableName=TABLE_NAME, Item=item)
+
+    def get(self, pk: str) -> dict[str, Any] | None:
+        item: dict[str, Any] | None = self.dynamodb.get_item(
+            TableName=TABLE_NAME, Key={"pk": {"S": pk}, "sk": {"S": pk}}, ConsistentRead=True
+        ).get("Item")
+        return item
+
+    def stock(self, sku: str) -> int:
+        item = self.get(f"PRODUCT#{sku}")
+        assert item is not None, sku
+        return int(item["stock"]["N"])
+
+    # --- running --------------------------------------------------------------------------------------------
+    def order_created_event_detail(self, order_id: str) -> dict[str, Any]:
+        """The `detail` the OrderCreated rule hands the workflow: the real enrichment of the order's INSERT record."""
+        order = self.get(f"ORDER#{order_id}")
+        assert order is not None, order_id
+        record = {
+            "eventID": f"evt-{order_id}",
+            "eventName": "INSERT",
+            "eventSource": "aws:dynamodb",
+            "dynamodb": {
+                "ApproximateCreationDateTime": 1763827200,
+                "Keys": {"pk": order["pk"], "sk": order["sk"]},
+                "NewImage": order,
+                "SequenceNumber": "1",
+                "SizeBytes": 512,
+            },
+        }
+        return envelope(record)
+
+    def run(self, detail: dict[str, Any], timeout_seconds: float = 30) -> WorkflowRun:
+        self._runs += 1
+        execution_arn = self.stepfunctions.start_execution(
+            stateMachineArn=self.state_machine_arn, name=f"run-{self._runs}", input=json.dumps(detail)
+        )["executionArn"]
+        deadline = time.monotonic() + timeout_seconds
+        while (described := self.stepfunctions.describe_execution(executionArn=execution_arn))["status"] == "RUNNING":
+            assert time.monotonic() < deadline, "execution did not finish"
+            time.sleep(0.02)
+        history = self.stepfunctions.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
+        output = described.get("output")
+        return WorkflowRun(
+            status=described["status"],
+            output=json.loads(output) if output else None,
+            error=described.get("error"),
+            cause=described.get("cause"),
+            history=history,
+        )
+
+    def calls_to(self, function_name: str) -> list[dict[str, Any]]:
+        return [event for name, event in self.invocations if name == function_name]
+
+    # --- patched seams --------------------------------------------------------------------------------------
+    def invoke(self, function_name: str, body: Any, response_headers: dict[str, str]) -> bytes:
+        name = function_name.rsplit(":", 1)[-1]
+        event = json.loads(body)
+        self.invocations.append((name, event))
+        try:
+            if self.inject:
+                self.inject(name, event)
+            result = HANDLERS[name](event, FakeLambdaContext(function_name=name))
+        except Exception as error:  # the Lambda runtime's behaviour: any exception is an Unhandled function error
+            response_headers["x-amz-function-error"] = "Unhandled"
+            return json.dumps({"errorType": type(error).__name__, "errorMessage": str(error)}).encode()
+        return json.dumps(result).encode()
+
+
+@contextmanager
+def workflow_harness(
+    monkeypatch: pytest.MonkeyPatch, data_template: dict[str, Any], workflows_template: dict[str, Any]
+) -> Iterator[WorkflowHarness]:
+    monkeypatch.setenv("TABLE_NAME", TABLE_NAME)
+    process_order._dependencies.cache_clear()
+    ship_order._shipments.cache_clear()
+    with mock_aws(config=MOTO_CONFIG):
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        stepfunctions = boto3.client("stepfunctions", region_name=REGION)
+        create_table_from_template(dynamodb, data_template)
+        state_machine_arn = stepfunctions.create_state_machine(
+            name="order-workflow",
+            definition=resolved_definition(workflows_template),
+            roleArn=f"arn:aws:iam::{ACCOUNT}:role/order-workflow",
+            type="STANDARD",  # moto runs both types alike; STANDARD keeps a queryable history
+        )["stateMachineArn"]
+        harness = WorkflowHarness(dynamodb=dynamodb, stepfunctions=stepfunctions, state_machine_arn=state_machine_arn)
+        monkeypatch.setattr(
+            LambdaSimpleBackend,
+            "invoke",
+            lambda _self, function_name, _qualifier, body, _headers, response_headers: harness.invoke(
+                function_name, body, response_headers
+            ),
+        )
+        monkeypatch.setattr(retrier_decl, "time", types.SimpleNamespace(sleep=harness.retry_sleeps.append))
+        monkeypatch.setattr(
+            WaitFunction, "_wait_interval", lambda _self, env, wait_seconds: harness.waits.append(wait_seconds)
+        )
+        yield harness
+    process_order._dependencies.cache_clear()
+    ship_order._shipments.cache_clear()
