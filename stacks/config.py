@@ -46,6 +46,8 @@ class IntakeSettings(_Settings):
     batch_size: int = Field(ge=1, le=10_000)
     maximum_batching_window_seconds: int = Field(ge=0, le=300)
     max_receive_count: int = Field(ge=1, le=1_000)
+    backlog_max_age_seconds: int = Field(ge=60)
+    log_level: Literal["OFF", "ERROR", "INFO", "TRACE"]
 
 
 class WorkflowSettings(_Settings):

@@ -69,11 +69,14 @@ def build_orders_app(app: App, config: EnvironmentConfig) -> OrdersStacks:
     )
 
     workflows = WorkflowsStack(
-        **stack("Workflows", "order workflow (Step Functions) started by OrderCreated, high-value review queue"),
+        **stack(
+            "Workflows", "order intake, the order workflow (Step Functions) started by OrderCreated, high-value review"
+        ),
         table=data.table,
         bus=fabric.bus,
         alarm_topic=fabric.alarm_topic,
         workflow=config.workflow,
+        intake=config.intake,
         defaults=defaults,
     )
 

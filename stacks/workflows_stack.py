@@ -1,4 +1,4 @@
-"""Workflows: the order workflow, the OrderCreated rule that starts it, and the high-value review queue."""
+"""Workflows: order intake, the order workflow, the OrderCreated rule that starts it, the high-value review queue."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from constructs import Construct
 
 from stacks.alarms import ONE_MINUTE, notify_when_at_least
 from stacks.bus_rules import exclude_replays, table_events
-from stacks.config import WorkflowSettings
+from stacks.config import IntakeSettings, WorkflowSettings
 from stacks.dead_letter_queue import DeadLetterQueue, encrypted_queue
 from stacks.environment_defaults import EnvironmentDefaults
+from stacks.order_intake import OrderIntake
 from stacks.order_workflow import OrderWorkflow
 from stacks.rule_targets import reliable_target_options
 
@@ -34,6 +35,7 @@ class WorkflowsStack(Stack):
         bus: events.IEventBus,
         alarm_topic: sns.ITopic,
         workflow: WorkflowSettings,
+        intake: IntakeSettings,
         defaults: EnvironmentDefaults,
         **kwargs: Any,
     ) -> None:
@@ -70,7 +72,12 @@ class WorkflowsStack(Stack):
         exclude_replays(self.order_created_rule)
 
         self._high_value_review(bus, alarm_topic, workflow)
+        self.intake = OrderIntake(
+            self, "Intake", table=table, settings=intake, defaults=defaults, alarm_topic=alarm_topic
+        )
         CfnOutput(self, "StateMachineArn", value=self.order_workflow.state_machine.state_machine_arn)
+        CfnOutput(self, "IntakeQueueUrl", value=self.intake.queue.queue_url)
+        CfnOutput(self, "RejectedQueueUrl", value=self.intake.rejected_queue.queue.queue_url)
 
     def _high_value_review(self, bus: events.IEventBus, alarm_topic: sns.ITopic, workflow: WorkflowSettings) -> None:
         """Orders above the threshold (a numeric match: amounts arrive as numbers) also go to a review queue."""

@@ -63,8 +63,9 @@ def create_table_from_template(client: Any, data_template: dict[str, Any]) -> No
 def resolved_definition(workflows_template: dict[str, Any]) -> str:
     [state_machine] = resources_of_type(workflows_template, "AWS::StepFunctions::StateMachine").values()
     functions = {
-        logical_id: FUNCTION_NAMES[resource["Metadata"]["aws:cdk:path"].split("/")[-3]]
+        logical_id: FUNCTION_NAMES[path.split("/")[-3]]
         for logical_id, resource in resources_of_type(workflows_template, "AWS::Lambda::Function").items()
+        if "/OrderWorkflow/" in (path := resource["Metadata"]["aws:cdk:path"])
     }
 
     def resolve(part: Any) -> str:

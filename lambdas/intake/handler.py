@@ -1,0 +1,65 @@
+"""Intake: the pipe from the intake queue hands over batches of {"messageId", "body"}; each message ends as
+
+- written: a PENDING order item (a redelivery of the same submission writes nothing and counts as a duplicate);
+- rejected: invalid or conflicting, sent with its reason to the rejected queue and never retried;
+- retried: a transient failure, reported in `batchItemFailures` so SQS redelivers it (then its DLQ).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
+
+from lambdas.intake.repository import Orders, RejectedMessages, Written
+from lambdas.intake.submission import Rejected, parse_submission
+from lambdas.shared.observability import logger, metrics
+from lambdas.shared.settings import load_settings
+
+
+class Settings(BaseModel):
+    table_name: str = Field(alias="TABLE_NAME", min_length=1)
+    rejected_queue_url: str = Field(alias="REJECTED_QUEUE_URL", min_length=1)
+
+
+@cache
+def _outlets() -> tuple[Orders, RejectedMessages]:
+    settings = load_settings(Settings)
+    return Orders(settings.table_name), RejectedMessages(settings.rejected_queue_url)
+
+
+# Report failures per message; a wholly failed batch is still a normal response, never an exception.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def handler(event: list[dict[str, Any]], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(
+        event={"Records": event}, record_handler=accept, processor=processor, context=context
+    )
+
+
+def accept(record: SQSRecord) -> str:
+    """Raise only to have the message retried; every other outcome returns normally."""
+    orders, rejected = _outlets()
+    body = record.raw_event.get("body")
+    message_id = record.message_id
+    try:
+        submission = parse_submission(body)
+        outcome = orders.write_once(submission, correlation_id=submission.correlation_id or message_id)
+    except Rejected as rejection:
+        rejected.send(message_id, body, str(rejection))
+        logger.warning("Order message rejected", extra={"messageId": message_id, "reason": str(rejection)})
+        metrics.add_metric(name="IntakeRejected", unit=MetricUnit.Count, value=1)
+        return "rejected"
+    metric = "IntakeWritten" if outcome is Written.CREATED else "IntakeDuplicates"
+    metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
+    logger.info("Order accepted", extra={"messageId": message_id, "orderId": submission.order_id, "outcome": outcome})
+    return outcome.value

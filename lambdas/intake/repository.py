@@ -1,0 +1,110 @@
+"""Where intake outcomes go: the order into the table (once), a rejection into the rejected queue."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from lambdas.intake.submission import OrderSubmission, Rejected
+from lambdas.shared.entities import CUSTOMER, ORDER, entity_key
+from lambdas.shared.errors import reraise
+from lambdas.shared.orders import OrderStatus
+
+
+class Written(StrEnum):
+    CREATED = "created"
+    DUPLICATE = "duplicate"  # the same submission again: nothing written, nothing wrong
+
+
+class Orders:
+    def __init__(self, table_name: str, client: Any = None) -> None:
+        self._table_name = table_name
+        self._client = client or boto3.client("dynamodb")
+
+    def write_once(self, submission: OrderSubmission, correlation_id: str) -> Written:
+        """Conditional put; raises Rejected for a different order under an existing id, RetryableError on throttling."""
+        item = order_item(submission, correlation_id, datetime.now(UTC))
+        try:
+            self._client.put_item(
+                TableName=self._table_name,
+                Item=item,
+                ConditionExpression="attribute_not_exists(pk)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+            return Written.CREATED
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                reraise(error)
+            existing = error.response.get("Item") or self._client.get_item(
+                TableName=self._table_name, Key={"pk": item["pk"], "sk": item["sk"]}, ConsistentRead=True
+            ).get("Item", {})
+        if existing.get("submissionFingerprint", {}).get("S") == submission.fingerprint():
+            return Written.DUPLICATE
+        raise Rejected(f"conflict: order {submission.order_id!r} already exists with different content")
+
+
+def order_item(submission: OrderSubmission, correlation_id: str, now: datetime) -> dict[str, Any]:
+    created_at = now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    key = entity_key(ORDER, submission.order_id)
+    return {
+        "pk": {"S": key["pk"]},
+        "sk": {"S": key["sk"]},
+        # A customer's orders, newest last: Query GSI1 on gsi1pk = CUSTOMER#<id>.
+        "gsi1pk": {"S": entity_key(CUSTOMER, submission.customer_id)["pk"]},
+        "gsi1sk": {"S": f"{ORDER.key_prefix}{created_at}#{submission.order_id}"},
+        "orderId": {"S": submission.order_id},
+        "status": {"S": OrderStatus.PENDING.value},
+        "customerId": {"S": submission.customer_id},
+        "currency": {"S": submission.currency},
+        "totalMinor": {"N": str(submission.total_minor)},
+        "lineItems": {
+            "L": [
+                {
+                    "M": {
+                        "sku": {"S": line.sku},
+                        "quantity": {"N": str(line.quantity)},
+                        "unitPriceMinor": {"N": str(line.unit_price_minor)},
+                    }
+                }
+                for line in submission.line_items
+            ]
+        },
+        "correlationId": {"S": correlation_id},
+        "createdAt": {"S": created_at},
+        "submissionFingerprint": {"S": submission.fingerprint()},
+    }
+
+
+# JSON escaping can grow text up to 6x; this keeps a rejection well inside SQS's 256 KiB message limit.
+MAX_KEPT_BODY_CHARACTERS = 32 * 1024
+
+
+class RejectedMessages:
+    def __init__(self, queue_url: str, client: Any = None) -> None:
+        self._queue_url = queue_url
+        self._client = client or boto3.client("sqs")
+
+    def send(self, message_id: str, body: Any, reason: str) -> None:
+        """The original body and the reason, enough to fix the producer and resend; a huge body is cut, and says so."""
+        text = body if isinstance(body, str) else json.dumps(body)
+        rejection: dict[str, Any] = {
+            "reason": reason,
+            "messageId": message_id,
+            "body": text[:MAX_KEPT_BODY_CHARACTERS],
+            "rejectedAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        }
+        if len(text) > MAX_KEPT_BODY_CHARACTERS:
+            rejection["bodyTruncatedFromCharacters"] = len(text)
+        try:
+            self._client.send_message(
+                QueueUrl=self._queue_url,
+                MessageBody=json.dumps(rejection),
+                MessageAttributes={"reason": {"DataType": "String", "StringValue": reason[:256]}},
+            )
+        except ClientError as error:
+            reraise(error)

@@ -1,0 +1,52 @@
+"""What a producer may send, and how a message body becomes a validated submission or a rejection reason."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from pydantic import ConfigDict, Field, ValidationError
+
+from lambdas.shared.orders import ID_PATTERN, OrderLines
+
+MAX_BODY_BYTES = 64 * 1024  # an order of 50 line items is far below this
+
+
+class Rejected(Exception):
+    """A message that will never become an order: it goes to the rejected queue with this reason, unretried."""
+
+
+class OrderSubmission(OrderLines):
+    model_config = ConfigDict(strict=True, frozen=True, extra="forbid", populate_by_name=True)
+
+    order_id: str = Field(alias="orderId", pattern=ID_PATTERN)
+    correlation_id: str | None = Field(default=None, alias="correlationId", pattern=r"^[\x21-\x7e]{1,128}$")
+
+    def fingerprint(self) -> str:
+        """Same submission, same fingerprint: tells a redelivery (fine) from a different order under the same id."""
+        canonical = json.dumps(self.model_dump(by_alias=True, exclude={"correlation_id"}), sort_keys=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def parse_submission(body: Any) -> OrderSubmission:
+    """`body` as the pipe hands it over: the raw text, or the object Pipes already parsed from JSON text."""
+    text = body if isinstance(body, str) else json.dumps(body)
+    size = len(text.encode("utf-8", errors="surrogatepass"))
+    if size > MAX_BODY_BYTES:
+        raise Rejected(f"body of {size} bytes exceeds the {MAX_BODY_BYTES} byte limit")
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except ValueError as error:
+            raise Rejected(f"body is not JSON: {error}") from None
+    if not isinstance(body, dict):
+        raise Rejected(f"body must be a JSON object, got {type(body).__name__}")
+    try:
+        return OrderSubmission.model_validate(body)
+    except ValidationError as error:
+        problems = error.errors(include_url=False)
+        first = problems[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise Rejected(f"{where}: {first['msg']}{more}") from None

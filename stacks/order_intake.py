@@ -1,0 +1,119 @@
+"""Order intake: producers' SQS queue -> pipe -> validating Lambda -> the order written once, or rejected with a reason.
+
+The pipe's filter only routes: it drops heartbeat messages (message attribute `purpose` = "heartbeat") that a
+monitoring probe sends to prove the queue accepts messages. An SQS pipe deletes what it filters out, so the filter
+never judges a message's content: every other message, however malformed, reaches the Lambda, which validates it.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_pipes_alpha as pipes
+from aws_cdk import aws_pipes_sources_alpha as pipes_sources
+from aws_cdk import aws_pipes_targets_alpha as pipes_targets
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from stacks.alarms import ONE_MINUTE, notify_when_at_least
+from stacks.config import IntakeSettings
+from stacks.dead_letter_queue import DeadLetterQueue, encrypted_queue
+from stacks.environment_defaults import EnvironmentDefaults
+from stacks.nag import acknowledge, arn_reference
+from stacks.powertools_function import PowertoolsFunction
+
+INTAKE_TIMEOUT_SECONDS = 30
+# What the Lambda gets of each SQS record: its id (to report a failure) and its body, nothing else.
+INTAKE_INPUT = {"messageId": "$.messageId", "body": "$.body"}
+
+
+def intake_filter_patterns() -> list[dict[str, object]]:
+    """Everything except heartbeats: messages without the attribute, or with any other value of it."""
+    return [
+        {"messageAttributes": {"purpose": {"stringValue": [{"exists": False}]}}},
+        {"messageAttributes": {"purpose": {"stringValue": [{"anything-but": ["heartbeat"]}]}}},
+    ]
+
+
+class OrderIntake(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        table: dynamodb.ITableV2,
+        settings: IntakeSettings,
+        defaults: EnvironmentDefaults,
+        alarm_topic: sns.ITopic,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.dead_letter_queue = DeadLetterQueue(
+            self,
+            "DeadLetterQueue",
+            holds=f"intake messages that failed {settings.max_receive_count} times (transient errors that persisted)",
+            alarm_topic=alarm_topic,
+        )
+        self.queue = encrypted_queue(
+            self,
+            "Queue",
+            # Longer than a whole pipe invocation (function timeout plus batching): no message is handled twice at once.
+            visibility_timeout=Duration.seconds(6 * INTAKE_TIMEOUT_SECONDS),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=self.dead_letter_queue.queue, max_receive_count=settings.max_receive_count
+            ),
+        )
+        self.rejected_queue = DeadLetterQueue(
+            self, "RejectedQueue", holds="rejected order messages, each with its reason", alarm_topic=alarm_topic
+        )
+        self.function = PowertoolsFunction(
+            self,
+            "Function",
+            package="intake",
+            description="Validates order messages and writes each order once, or rejects it with a reason",
+            failures_end_in="the intake queue's DLQ, after SQS redelivers the message "
+            f"{settings.max_receive_count} times",
+            defaults=defaults,
+            timeout_seconds=INTAKE_TIMEOUT_SECONDS,
+            environment={"TABLE_NAME": table.table_name, "REJECTED_QUEUE_URL": self.rejected_queue.queue.queue_url},
+        )
+        self.function.allow(table.table_arn, "dynamodb:PutItem", "dynamodb:GetItem")
+        self.rejected_queue.queue.grant_send_messages(self.function.role)
+
+        self.log_group = defaults.log_group(self, "PipeLogGroup")
+        self.pipe = pipes.Pipe(
+            self,
+            "Pipe",
+            description="Order messages from producers to the validating intake Lambda",
+            source=pipes_sources.SqsSource(
+                self.queue,
+                batch_size=settings.batch_size,
+                maximum_batching_window=Duration.seconds(settings.maximum_batching_window_seconds),
+            ),
+            filter=pipes.Filter([pipes.FilterPattern.from_object(p) for p in intake_filter_patterns()]),
+            target=pipes_targets.LambdaFunction(
+                self.function.function,
+                invocation_type=pipes_targets.LambdaFunctionInvocationType.REQUEST_RESPONSE,
+                input_transformation=pipes.InputTransformation.from_object(
+                    {name: pipes.DynamicInput.from_event_path(path) for name, path in INTAKE_INPUT.items()}
+                ),
+            ),
+            log_destinations=[pipes.CloudwatchLogsLogDestination(self.log_group)],
+            log_level=pipes.LogLevel(settings.log_level),
+        )
+        acknowledge(
+            self.pipe.pipe_role,
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::{arn_reference(self.function.function)}:*]",
+            "Lets the pipe invoke versions and aliases of the intake function, nothing else.",
+        )
+        notify_when_at_least(
+            self,
+            "BacklogAgeAlarm",
+            metric=self.queue.metric_approximate_age_of_oldest_message(
+                period=ONE_MINUTE, statistic=cloudwatch.Stats.MAXIMUM
+            ),
+            threshold=settings.backlog_max_age_seconds,
+            description="Order messages wait too long in the intake queue: is the pipe running?",
+            topic=alarm_topic,
+        )

@@ -1,0 +1,135 @@
+"""Order intake: encryption and redrive, the pipe (source, filter, target, template), DLQs, alarms, least privilege."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.support.events import matches
+from tests.support.pipes_input import render, sqs_record
+from tests.support.synth import ENVIRONMENTS, synthesize
+from tests.support.templates import references, resource_at, resources_of_type
+
+
+def workflows(env_name: str = "dev") -> dict[str, Any]:
+    return synthesize(env_name).template("Workflows")
+
+
+def pipe(env_name: str = "dev") -> dict[str, Any]:
+    properties: dict[str, Any] = resource_at(workflows(env_name), "Intake/Pipe")[1]["Properties"]
+    return properties
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENTS)
+def test_intake_queue_is_encrypted_and_redrives_to_its_dlq(env_name: str) -> None:
+    template = workflows(env_name)
+    _, queue = resource_at(template, "Intake/Queue")
+    dlq_id, dlq = resource_at(template, "Intake/DeadLetterQueue/Queue")
+    assert queue["Properties"]["SqsManagedSseEnabled"] is True
+    assert queue["Properties"]["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]},
+        "maxReceiveCount": synthesize(env_name).config.intake.max_receive_count,
+    }
+    assert queue["Properties"]["VisibilityTimeout"] == 180  # 6x the intake function's 30 s timeout
+    assert dlq["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+
+
+def test_pipe_reads_the_queue_and_invokes_the_intake_function_synchronously() -> None:
+    template = workflows()
+    queue_id, _ = resource_at(template, "Intake/Queue")
+    function_id, _ = resource_at(template, "Intake/Function/Function")
+    properties = pipe()
+    assert properties["Source"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    assert properties["SourceParameters"]["SqsQueueParameters"] == {
+        "BatchSize": 10,
+        "MaximumBatchingWindowInSeconds": 1,
+    }
+    assert properties["Target"] == {"Fn::GetAtt": [function_id, "Arn"]}
+    assert properties["TargetParameters"]["LambdaFunctionParameters"] == {"InvocationType": "REQUEST_RESPONSE"}
+
+
+def test_input_template_hands_over_only_the_message_id_and_body() -> None:
+    template = pipe()["TargetParameters"]["InputTemplate"]
+    assert template == '{"messageId":<$.messageId>,"body":<$.body>}'
+    assert render(template, sqs_record("m-1", '{"orderId": "o-1"}')) == {"messageId": "m-1", "body": {"orderId": "o-1"}}
+    assert render(template, sqs_record("m-2", "not json")) == {"messageId": "m-2", "body": "not json"}
+
+
+def test_filter_only_routes_heartbeats_away_and_lets_every_other_message_through() -> None:
+    filters = [json.loads(f["Pattern"]) for f in pipe()["SourceParameters"]["FilterCriteria"]["Filters"]]
+
+    def passes(record: dict[str, Any]) -> bool:
+        return any(matches(pattern, record) for pattern in filters)
+
+    plain = sqs_record("m-1", '{"orderId": "o-1"}')
+    garbage = sqs_record("m-2", "\x00 definitely not an order")
+    tagged = sqs_record("m-3", "{}")
+    tagged["messageAttributes"] = {"purpose": {"stringValue": "order", "dataType": "String"}}
+    other_attribute = sqs_record("m-4", "{}")
+    other_attribute["messageAttributes"] = {"source": {"stringValue": "web", "dataType": "String"}}
+    heartbeat = sqs_record("m-5", "ping")
+    heartbeat["messageAttributes"] = {"purpose": {"stringValue": "heartbeat", "dataType": "String"}}
+
+    assert [passes(r) for r in (plain, garbage, tagged, other_attribute)] == [True] * 4
+    assert not passes(heartbeat)
+
+
+@pytest.mark.parametrize(("env_name", "level"), [("dev", "INFO"), ("prod", "ERROR")])
+def test_pipe_logs_per_environment(env_name: str, level: str) -> None:
+    assert pipe(env_name)["LogConfiguration"]["Level"] == level
+
+
+def test_alarms_on_dlq_rejected_queue_and_backlog() -> None:
+    template = workflows()
+    alarms = [a["Properties"] for a in resources_of_type(template, "AWS::CloudWatch::Alarm").values()]
+    for queue_path in ("Intake/DeadLetterQueue/Queue", "Intake/RejectedQueue/Queue"):
+        queue_id, _ = resource_at(template, queue_path)
+        [alarm] = [a for a in alarms if queue_id in references(a.get("Dimensions", []))]
+        assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
+        assert alarm["Threshold"] == 1
+    intake_id, _ = resource_at(template, "Intake/Queue")
+    [backlog] = [a for a in alarms if intake_id in references(a.get("Dimensions", []))]
+    assert backlog["MetricName"] == "ApproximateAgeOfOldestMessage"
+    assert backlog["Threshold"] == synthesize("dev").config.intake.backlog_max_age_seconds
+
+
+def role_statements(template: dict[str, Any], role_path: str) -> list[dict[str, Any]]:
+    role_id, _ = resource_at(template, role_path)
+    return [
+        statement
+        for policy in resources_of_type(template, "AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def test_intake_function_may_write_orders_and_send_rejections_only() -> None:
+    template = workflows()
+    rejected_id, _ = resource_at(template, "Intake/RejectedQueue/Queue")
+    log_group_id, _ = resource_at(template, "Intake/Function/LogGroup")
+    by_resource = {
+        json.dumps(s["Resource"]): sorted(s["Action"]) for s in role_statements(template, "Intake/Function/Role")
+    }
+    table_arn = [r for r in by_resource if "TableCD117FA1Arn" in r]
+    assert [by_resource[r] for r in table_arn] == [["dynamodb:GetItem", "dynamodb:PutItem"]]
+    assert by_resource[json.dumps({"Fn::GetAtt": [rejected_id, "Arn"]})] == [
+        "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage",
+    ]  # fmt: skip
+    assert by_resource[json.dumps({"Fn::GetAtt": [log_group_id, "Arn"]})] == [
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+    ]
+    assert by_resource['"*"'] == ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+    assert len(by_resource) == 4
+
+
+def test_pipe_may_consume_the_intake_queue_and_invoke_the_function_only() -> None:
+    template = workflows()
+    queue_id, _ = resource_at(template, "Intake/Queue")
+    function_id, _ = resource_at(template, "Intake/Function/Function")
+    log_group_id, _ = resource_at(template, "Intake/PipeLogGroup")
+    for statement in role_statements(template, "Intake/Pipe/Role"):
+        assert references(statement["Resource"]) <= {queue_id, function_id, log_group_id}, statement
+        assert statement["Resource"] != "*"

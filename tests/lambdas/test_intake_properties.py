@@ -1,0 +1,125 @@
+"""Property: whatever producers send, the intake never raises and every message ends in exactly one place:
+written (its exact submission is in the table), rejected (with a reason), or reported for retry. None disappears.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import Counter
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lambdas.intake.repository import Orders
+from lambdas.intake.submission import OrderSubmission, Rejected, parse_submission
+from tests.lambdas.conftest import Intake
+from tests.support.workflow_harness import TABLE_NAME
+
+CLASSIFIED: Counter[str] = Counter()
+MESSAGE_IDS = itertools.count()
+
+ids = st.sampled_from([f"o-{n}" for n in range(40)])  # a bounded pool: duplicates and conflicts do happen
+line_items = st.lists(
+    st.fixed_dictionaries(
+        {
+            "sku": st.sampled_from(["p-1", "p-2", "p-3"]),
+            "quantity": st.integers(min_value=1, max_value=5),
+            "unitPriceMinor": st.sampled_from([0, 1, 999, 1500]),
+        }
+    ),
+    min_size=1,
+    max_size=3,
+)
+valid_bodies = st.fixed_dictionaries(
+    {"orderId": ids, "customerId": st.sampled_from(["c-1", "c-2"]), "currency": st.sampled_from(["EUR", "USD"]),
+     "lineItems": line_items},
+    optional={"correlationId": st.text("abcdef-0123456789", min_size=1, max_size=12)},
+)  # fmt: skip
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=12,
+)
+mutated_bodies = st.tuples(valid_bodies, st.sampled_from(["orderId", "customerId", "currency", "lineItems"]),
+                           json_values).map(lambda t: {**t[0], t[1]: t[2]})  # fmt: skip
+bodies = st.one_of(
+    valid_bodies.map(json.dumps),
+    valid_bodies.map(json.dumps),
+    mutated_bodies.map(json.dumps),
+    json_values.map(json.dumps),
+    st.text(max_size=200),
+    st.binary(max_size=100).map(lambda b: b.decode("latin-1")),
+    st.just(json.dumps({"orderId": "o-1", "note": "x" * 70_000})),
+)
+one_in_five = st.integers(min_value=0, max_value=4).map(lambda n: n == 0)
+batches = st.lists(st.tuples(bodies, one_in_five), min_size=1, max_size=10)  # (body, whether its write throttles)
+
+
+def expected_submission(body: str) -> OrderSubmission | None:
+    try:
+        return parse_submission(body)
+    except Rejected:
+        return None
+
+
+@pytest.fixture
+def throttle(monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """Bodies in this set get a throttled write, as if DynamoDB were under pressure."""
+    throttled: set[str] = set()
+    original = Orders.write_once
+
+    def maybe_throttled(self: Orders, submission: OrderSubmission, correlation_id: str) -> Any:
+        if submission.model_dump_json() in throttled:
+            raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow"}}, "PutItem")
+        return original(self, submission, correlation_id)
+
+    monkeypatch.setattr(Orders, "write_once", maybe_throttled)
+    return throttled
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batch=batches)
+def test_every_message_is_written_rejected_or_retried(
+    pipeline: Intake, throttle: set[str], batch: list[tuple[str, bool]]
+) -> None:
+    records = []
+    for body, throttled in batch:
+        message_id = f"m-{next(MESSAGE_IDS)}"
+        submission = expected_submission(body)
+        if throttled and submission is not None:
+            throttle.add(submission.model_dump_json())
+        records.append({"messageId": message_id, "body": body})
+
+    result = pipeline.deliver_rendered(records)  # never raises: that is part of the property
+    throttle.clear()
+
+    retried = {failure["itemIdentifier"] for failure in result["batchItemFailures"]}
+    rejected = {rejection["messageId"]: rejection["reason"] for rejection in pipeline.rejections()}
+    items = {item["orderId"]["S"]: item for item in pipeline.table.scan(TableName=TABLE_NAME)["Items"]}
+    for record in records:
+        message_id, submission = record["messageId"], expected_submission(record["body"])
+        places = [message_id in retried, message_id in rejected]
+        written = (
+            submission is not None
+            and submission.order_id in items
+            and items[submission.order_id]["submissionFingerprint"]["S"] == submission.fingerprint()
+        )
+        if message_id in rejected:
+            assert rejected[message_id], "a rejection without a reason"
+            outcome = "conflict" if submission is not None else "rejected"
+        elif message_id in retried:
+            outcome = "retried"
+        else:
+            assert written, f"{message_id} vanished: not written, rejected or retried"
+            outcome = "written"
+        assert sum(places) <= 1, f"{message_id} ended in more than one place"
+        CLASSIFIED[outcome] += 1
+
+
+def test_report_classification() -> None:
+    """Runs after the property (file order) and prints what the generated messages became."""
+    print(f"\nintake property: {sum(CLASSIFIED.values())} generated messages -> {dict(sorted(CLASSIFIED.items()))}")
