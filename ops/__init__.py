@@ -1,0 +1,1 @@
+"""Operator tooling that runs on a workstation with AWS credentials (not deployed)."""

@@ -6,6 +6,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 
@@ -34,3 +35,17 @@ def notify_when_at_least(
 
 ONE_MINUTE = Duration.minutes(1)
 FIVE_MINUTES = Duration.minutes(5)
+
+
+def backlog_alarm(
+    scope: Construct, construct_id: str, *, queue: sqs.IQueue, max_age_seconds: int, description: str, topic: sns.ITopic
+) -> cloudwatch.Alarm:
+    """The oldest message has waited too long: the consumer is down, failing or too slow."""
+    return notify_when_at_least(
+        scope,
+        construct_id,
+        metric=queue.metric_approximate_age_of_oldest_message(period=ONE_MINUTE, statistic=cloudwatch.Stats.MAXIMUM),
+        threshold=max_age_seconds,
+        description=description,
+        topic=topic,
+    )

@@ -8,7 +8,6 @@ never judges a message's content: every other message, however malformed, reache
 from __future__ import annotations
 
 from aws_cdk import Duration
-from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_pipes_alpha as pipes
 from aws_cdk import aws_pipes_sources_alpha as pipes_sources
@@ -17,7 +16,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from stacks.alarms import ONE_MINUTE, notify_when_at_least
+from stacks.alarms import backlog_alarm
 from stacks.config import IntakeSettings
 from stacks.dead_letter_queue import DeadLetterQueue, encrypted_queue
 from stacks.environment_defaults import EnvironmentDefaults
@@ -107,13 +106,11 @@ class OrderIntake(Construct):
             f"AwsSolutions::AwsSolutions-IAM5[Resource::{arn_reference(self.function.function)}:*]",
             "Lets the pipe invoke versions and aliases of the intake function, nothing else.",
         )
-        notify_when_at_least(
+        backlog_alarm(
             self,
             "BacklogAgeAlarm",
-            metric=self.queue.metric_approximate_age_of_oldest_message(
-                period=ONE_MINUTE, statistic=cloudwatch.Stats.MAXIMUM
-            ),
-            threshold=settings.backlog_max_age_seconds,
+            queue=self.queue,
+            max_age_seconds=settings.backlog_max_age_seconds,
             description="Order messages wait too long in the intake queue: is the pipe running?",
             topic=alarm_topic,
         )

@@ -12,6 +12,7 @@ from stacks.config import EnvironmentConfig
 from stacks.data_stack import DataStack
 from stacks.environment_defaults import EnvironmentDefaults
 from stacks.event_fabric_stack import EventFabricStack
+from stacks.event_store_stack import EventStoreStack
 from stacks.retention import LOG_RETENTION
 from stacks.workflows_stack import WorkflowsStack
 
@@ -23,9 +24,10 @@ class OrdersStacks:
     data: DataStack
     fabric: EventFabricStack
     workflows: WorkflowsStack
+    event_store: EventStoreStack
 
     def all(self) -> list[Stack]:
-        return [self.data, self.fabric, self.workflows]
+        return [self.data, self.fabric, self.workflows, self.event_store]
 
 
 class _StackProps:
@@ -80,5 +82,14 @@ def build_orders_app(app: App, config: EnvironmentConfig) -> OrdersStacks:
         defaults=defaults,
     )
 
+    event_store = EventStoreStack(
+        **stack("EventStore", "every bus event stored once, queryable by aggregate, type and time"),
+        bus=fabric.bus,
+        alarm_topic=fabric.alarm_topic,
+        settings=config.event_store,
+        retain_data=config.retain_data,
+        defaults=defaults,
+    )
+
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
-    return OrdersStacks(data=data, fabric=fabric, workflows=workflows)
+    return OrdersStacks(data=data, fabric=fabric, workflows=workflows, event_store=event_store)

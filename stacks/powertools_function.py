@@ -100,7 +100,7 @@ class PowertoolsFunction(Construct):
         )
         acknowledge(
             self.role,
-            "AwsSolutions-IAM5[Resource::*]",
+            "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
             "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.",
         )
 

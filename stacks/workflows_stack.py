@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from aws_cdk import CfnOutput, Stack
-from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -13,7 +12,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from stacks.alarms import ONE_MINUTE, notify_when_at_least
+from stacks.alarms import backlog_alarm
 from stacks.bus_rules import exclude_replays, table_events
 from stacks.config import IntakeSettings, WorkflowSettings
 from stacks.dead_letter_queue import DeadLetterQueue, encrypted_queue
@@ -94,13 +93,11 @@ class WorkflowsStack(Stack):
                 queue=review_dead_letter_queue.queue, max_receive_count=REVIEW_MAX_RECEIVE_COUNT
             ),
         )
-        notify_when_at_least(
+        backlog_alarm(
             self,
             "HighValueReviewAgeAlarm",
-            metric=self.review_queue.metric_approximate_age_of_oldest_message(
-                period=ONE_MINUTE, statistic=cloudwatch.Stats.MAXIMUM
-            ),
-            threshold=workflow.review_queue_max_age_seconds,
+            queue=self.review_queue,
+            max_age_seconds=workflow.review_queue_max_age_seconds,
             description="A high-value order has waited too long for review.",
             topic=alarm_topic,
         )

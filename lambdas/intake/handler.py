@@ -48,6 +48,15 @@ def handler(event: list[dict[str, Any]], context: LambdaContext) -> PartialItemF
 
 def accept(record: SQSRecord) -> str:
     """Raise only to have the message retried; every other outcome returns normally."""
+    try:
+        return _accept(record)
+    except Exception as error:
+        logger.warning("Order message not handled; it will be retried", extra={
+            "messageId": record.message_id, "error": repr(error)})  # fmt: skip
+        raise
+
+
+def _accept(record: SQSRecord) -> str:
     orders, rejected = _outlets()
     body = record.raw_event.get("body")
     message_id = record.message_id

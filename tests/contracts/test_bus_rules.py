@@ -33,6 +33,7 @@ def total(event: Event) -> int:
 # Contract per rule, by construct path below the stack: which bus events it must match in an environment.
 RULE_CONTRACTS: dict[str, Callable[[Event, EnvironmentConfig], bool]] = {
     "EventFabric/EventLogRule": lambda event, config: True,
+    "EventStore/EveryEventRule": lambda event, config: True,  # replays too: the store dedupes them
     "Workflows/OrderCreatedRule": lambda event, config: is_new_order(event),
     "Workflows/HighValueOrderRule": lambda event, config: (
         is_new_order(event) and total(event) > config.workflow.high_value_order_threshold_minor

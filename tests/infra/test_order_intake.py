@@ -10,7 +10,7 @@ import pytest
 from tests.support.events import matches
 from tests.support.pipes_input import render, sqs_record
 from tests.support.synth import ENVIRONMENTS, synthesize
-from tests.support.templates import references, resource_at, resources_of_type
+from tests.support.templates import references, resource_at, resources_of_type, role_statements
 
 
 def workflows(env_name: str = "dev") -> dict[str, Any]:
@@ -93,16 +93,6 @@ def test_alarms_on_dlq_rejected_queue_and_backlog() -> None:
     [backlog] = [a for a in alarms if intake_id in references(a.get("Dimensions", []))]
     assert backlog["MetricName"] == "ApproximateAgeOfOldestMessage"
     assert backlog["Threshold"] == synthesize("dev").config.intake.backlog_max_age_seconds
-
-
-def role_statements(template: dict[str, Any], role_path: str) -> list[dict[str, Any]]:
-    role_id, _ = resource_at(template, role_path)
-    return [
-        statement
-        for policy in resources_of_type(template, "AWS::IAM::Policy").values()
-        if {"Ref": role_id} in policy["Properties"]["Roles"]
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
 
 
 def test_intake_function_may_write_orders_and_send_rejections_only() -> None:

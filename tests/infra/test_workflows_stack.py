@@ -9,7 +9,13 @@ import pytest
 
 from stacks.order_workflow_definition import TRANSIENT_LAMBDA_ERRORS
 from tests.support.synth import ENVIRONMENTS, synthesize
-from tests.support.templates import references, resource_at, resources_of_type, state_machine_definition
+from tests.support.templates import (
+    references,
+    resource_at,
+    resources_of_type,
+    role_statements,
+    state_machine_definition,
+)
 
 
 def workflows(env_name: str) -> dict[str, Any]:
@@ -172,23 +178,13 @@ def test_alarms_on_failed_executions_rule_dlq_and_review_age(env_name: str) -> N
     assert all(len(a["AlarmActions"]) == 1 for a in alarms)
 
 
-def statements_of(template: dict[str, Any], role_path: str) -> list[dict[str, Any]]:
-    role_id, _ = resource_at(template, role_path)
-    return [
-        statement
-        for policy in resources_of_type(template, "AWS::IAM::Policy").values()
-        if {"Ref": role_id} in policy["Properties"]["Roles"]
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
-
-
 def test_state_machine_may_touch_only_the_table_and_its_two_functions() -> None:
     template = workflows("dev")
     functions = {
         resource_at(template, "OrderWorkflow/ProcessOrder/Function")[0],
         resource_at(template, "OrderWorkflow/ShipOrder/Function")[0],
     }
-    for statement in statements_of(template, "OrderWorkflow/StateMachine/Role"):
+    for statement in role_statements(template, "OrderWorkflow/StateMachine/Role"):
         actions = set(statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
         if statement["Resource"] == "*":  # no resource-level permissions exist for these
             assert all(a.startswith(("logs:", "xray:")) for a in actions), actions
@@ -213,7 +209,7 @@ def test_functions_may_only_do_what_they_need_on_the_table(function: str, action
     template = workflows("dev")
     [table_statement] = [
         s
-        for s in statements_of(template, f"OrderWorkflow/{function}/Role")
+        for s in role_statements(template, f"OrderWorkflow/{function}/Role")
         if str(s["Action"]).startswith(("dynamodb", "['dynamodb"))
     ]
     assert sorted(table_statement["Action"]) == sorted(actions)

@@ -44,6 +44,17 @@ def resource_at(template: Template, path_suffix: str) -> tuple[str, Resource]:
     return found[0]
 
 
+def role_statements(template: Template, role_path: str) -> list[dict[str, Any]]:
+    """Every policy statement attached to the role at `role_path` (e.g. "Intake/Function/Role")."""
+    role_id, _ = resource_at(template, role_path)
+    return [
+        statement
+        for policy in resources_of_type(template, "AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
 def walk(node: Any) -> Iterator[Any]:
     yield node
     if isinstance(node, dict):

@@ -45,11 +45,12 @@ MOTO_CONFIG: Any = {"stepfunctions": {"execute_state_machine": True}, "lambda": 
 FailureInjector = Callable[[str, dict[str, Any]], None]
 
 
-def create_table_from_template(client: Any, data_template: dict[str, Any]) -> None:
-    [table] = resources_of_type(data_template, "AWS::DynamoDB::GlobalTable").values()
+def create_table_from_template(client: Any, template: dict[str, Any], table_name: str = TABLE_NAME) -> None:
+    """A moto table with the key schema and GSIs of the one table the template defines."""
+    [table] = resources_of_type(template, "AWS::DynamoDB::GlobalTable").values()
     properties = table["Properties"]
     client.create_table(
-        TableName=TABLE_NAME,
+        TableName=table_name,
         KeySchema=properties["KeySchema"],
         AttributeDefinitions=properties["AttributeDefinitions"],
         GlobalSecondaryIndexes=[

@@ -1,0 +1,111 @@
+"""Command line over the event store and the archive; resolves table, archive and bus from the stack outputs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+import boto3
+
+from ops.event_store.queries import EventStore, StoredEvent
+from ops.event_store.replay import start_replay
+
+
+def stack_outputs(cloudformation: Any, stack_name: str) -> dict[str, str]:
+    [stack] = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
+    return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
+
+
+def parse_time(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def milliseconds(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def parser() -> argparse.ArgumentParser:
+    cli = argparse.ArgumentParser(prog="python -m ops.event_store", description=__doc__)
+    cli.add_argument("--env", default="dev", help="environment whose stacks to read (default: dev)")
+    cli.add_argument("--table", help="event store table name (default: the EventStore stack's output)")
+    cli.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    commands = cli.add_subparsers(dest="command", required=True)
+    aggregate = commands.add_parser("aggregate", help="events of one aggregate, in order")
+    aggregate.add_argument("entity", help="e.g. Order")
+    aggregate.add_argument("entity_id")
+    for name, help_text in (
+        ("type", "events of one detail-type in a time range"),
+        ("range", "all events in a time range"),
+    ):
+        command = commands.add_parser(name, help=help_text)
+        if name == "type":
+            command.add_argument("detail_type", help="e.g. OrderCreated")
+        command.add_argument("--from", dest="start", type=parse_time, required=True, help="ISO time, inclusive")
+        command.add_argument("--to", dest="end", type=parse_time, required=True, help="ISO time, exclusive")
+    order = commands.add_parser("order", help="the state of an order rebuilt by folding its events")
+    order.add_argument("order_id")
+    replay = commands.add_parser("replay", help="replay an archive window to chosen rules only")
+    replay.add_argument("--from", dest="start", type=parse_time, required=True)
+    replay.add_argument("--to", dest="end", type=parse_time, required=True)
+    replay.add_argument("--rule", dest="rules", action="append", required=True, help="rule ARN (repeatable)")
+    replay.add_argument("--name", help="replay name (default: derived from the time)")
+    return cli
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "replay":
+        fabric = stack_outputs(boto3.client("cloudformation"), f"Orders-{args.env}-EventFabric")
+        name = args.name or f"replay-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+        result = start_replay(
+            boto3.client("events"), name=name, archive_arn=fabric["ArchiveArn"], bus_arn=fabric["EventBusArn"],
+            rule_arns=args.rules, start=args.start, end=args.end,
+        )  # fmt: skip
+        print(json.dumps({"replay": name, "state": result.get("State"), "arn": result.get("ReplayArn")}), file=out)
+        return 0
+
+    table = (
+        args.table
+        or stack_outputs(boto3.client("cloudformation"), f"Orders-{args.env}-EventStore")["EventStoreTableName"]
+    )
+    store = EventStore(boto3.client("dynamodb"), table)
+    if args.command == "order":
+        state = store.order_state(args.order_id)
+        print(json.dumps(state, indent=None if args.json else 2, sort_keys=True), file=out)
+        return 0 if state is not None else 1
+    if args.command == "aggregate":
+        events = store.aggregate(args.entity, args.entity_id)
+    elif args.command == "type":
+        events = store.of_type(args.detail_type, milliseconds(args.start), milliseconds(args.end))
+    else:
+        events = store.between(milliseconds(args.start), milliseconds(args.end))
+    print(as_json(events) if args.json else as_table(events), file=out)
+    return 0
+
+
+COLUMNS = ("occurredAt", "detailType", "aggregate", "change", "eventId", "replay")
+
+
+def _row(event: StoredEvent) -> tuple[str, ...]:
+    occurred = datetime.fromtimestamp(event.occurred_at / 1000, UTC).isoformat(timespec="milliseconds")
+    change = str(event.detail.get("metadata", {}).get("change", "-"))
+    return (occurred.replace("+00:00", "Z"), event.detail_type, event.aggregate, change, event.event_id,
+            event.replay_name or "-")  # fmt: skip
+
+
+def as_table(events: list[StoredEvent]) -> str:
+    rows = [COLUMNS, *(_row(event) for event in events)]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(COLUMNS))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    lines.append(f"({len(events)} event{'s' if len(events) != 1 else ''})")
+    return "\n".join(lines)
+
+
+def as_json(events: list[StoredEvent]) -> str:
+    return json.dumps([event.raw for event in events], indent=2)

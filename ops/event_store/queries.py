@@ -1,0 +1,135 @@
+"""Queries over the event store table: by aggregate, by detail-type and time, by time, and state rebuilt from events.
+
+Time windows are [start, end) in epoch milliseconds. Results come back in time order; a query over a sharded index
+reads every shard and merges. `page_size` only bounds each DynamoDB call (every page is read).
+
+Stream records carry whole seconds, so one aggregate often has several events in the same second (an order goes
+PENDING -> PROCESSING -> RESERVED -> SHIPPED in well under one). Their eventKey order is then arbitrary; the
+stream's sequence number, which grows with every change of an item, restores the true order of an aggregate.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from lambdas.shared.dynamodb_json import item_to_json
+from lambdas.shared.event_store_keys import (
+    AGGREGATE,
+    BY_DAY,
+    BY_DETAIL_TYPE,
+    EVENT_KEY,
+    SHARDS,
+    aggregate_of,
+    day_of,
+    key_bound,
+)
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    aggregate: str
+    event_key: str
+    event_id: str
+    occurred_at: int
+    sequence_number: int
+    detail_type: str
+    source: str
+    replay_name: str | None
+    raw: dict[str, Any]
+
+    @property
+    def detail(self) -> dict[str, Any]:
+        detail: dict[str, Any] = self.raw.get("detail") or {}
+        return detail
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> StoredEvent:
+        plain = item_to_json(item)
+        return cls(
+            aggregate=plain[AGGREGATE],
+            event_key=plain[EVENT_KEY],
+            event_id=plain["eventId"],
+            occurred_at=plain["occurredAt"],
+            sequence_number=int(plain.get("sequenceNumber") or 0),
+            detail_type=plain["detailType"],
+            source=plain["source"],
+            replay_name=plain.get("replayName"),
+            raw=json.loads(plain["raw"]),
+        )
+
+
+class EventStore:
+    def __init__(self, client: Any, table_name: str, page_size: int | None = None) -> None:
+        self._client = client
+        self._table_name = table_name
+        self._page_size = page_size
+
+    def aggregate(self, entity: str, entity_id: str) -> list[StoredEvent]:
+        events = self._query(
+            KeyConditionExpression="#pk = :pk",
+            ExpressionAttributeNames={"#pk": AGGREGATE},
+            ExpressionAttributeValues={":pk": {"S": aggregate_of(entity, entity_id)}},
+        )
+        return sorted(events, key=lambda event: (event.occurred_at, event.sequence_number))
+
+    def of_type(self, detail_type: str, start_ms: int, end_ms: int) -> list[StoredEvent]:
+        index, partition = BY_DETAIL_TYPE
+        return self._merged(index, partition, [f"{detail_type}#{shard}" for shard in range(SHARDS)], start_ms, end_ms)
+
+    def between(self, start_ms: int, end_ms: int) -> list[StoredEvent]:
+        index, partition = BY_DAY
+        partitions = [f"{day}#{shard}" for day in _days(start_ms, end_ms) for shard in range(SHARDS)]
+        return self._merged(index, partition, partitions, start_ms, end_ms)
+
+    def order_state(self, order_id: str) -> dict[str, Any] | None:
+        """The order as its events leave it: the last image written, or None once deleted (or never created)."""
+        return fold(self.aggregate("Order", order_id))
+
+    def _merged(self, index: str, partition: str, values: list[str], start_ms: int, end_ms: int) -> list[StoredEvent]:
+        if end_ms <= start_ms:
+            return []
+        per_partition = [
+            self._query(
+                IndexName=index,
+                KeyConditionExpression="#pk = :pk AND #sk BETWEEN :start AND :end",
+                ExpressionAttributeNames={"#pk": partition, "#sk": EVENT_KEY},
+                ExpressionAttributeValues={
+                    ":pk": {"S": value},
+                    ":start": {"S": key_bound(start_ms, upper=False)},
+                    ":end": {"S": key_bound(end_ms - 1, upper=True)},
+                },
+            )
+            for value in values
+        ]
+        return list(heapq.merge(*per_partition, key=lambda event: event.event_key))
+
+    def _query(self, **request: Any) -> Iterator[StoredEvent]:
+        request = {"TableName": self._table_name, **request}
+        if self._page_size:
+            request["Limit"] = self._page_size
+        while True:
+            page = self._client.query(**request)
+            for item in page["Items"]:
+                yield StoredEvent.from_item(item)
+            if "LastEvaluatedKey" not in page:
+                return
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def fold(events: list[StoredEvent]) -> dict[str, Any] | None:
+    state: dict[str, Any] | None = None
+    for event in events:
+        change = event.detail.get("metadata", {}).get("change")
+        state = None if change == "REMOVE" else event.detail.get("data")
+    return state
+
+
+def _days(start_ms: int, end_ms: int) -> list[str]:
+    first = datetime.strptime(day_of(start_ms), "%Y-%m-%d").replace(tzinfo=UTC)
+    last = datetime.strptime(day_of(end_ms - 1), "%Y-%m-%d").replace(tzinfo=UTC)
+    return [(first + timedelta(days=offset)).strftime("%Y-%m-%d") for offset in range((last - first).days + 1)]

@@ -1,0 +1,130 @@
+"""EventStore: every bus event (replays included) buffered in SQS and stored once in its own table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from lambdas.shared.event_store_keys import AGGREGATE, BY_DAY, BY_DETAIL_TYPE, EVENT_KEY, TTL_ATTRIBUTE
+from stacks.alarms import backlog_alarm
+from stacks.config import EventStoreSettings
+from stacks.dead_letter_queue import DeadLetterQueue, encrypted_queue
+from stacks.environment_defaults import EnvironmentDefaults
+from stacks.event_fabric_stack import EVERY_EVENT
+from stacks.nag import acknowledge
+from stacks.powertools_function import PowertoolsFunction
+from stacks.rule_targets import reliable_target_options
+
+STORE_TIMEOUT_SECONDS = 30
+MAX_RECEIVE_COUNT = 5
+BUFFER_MAX_AGE_SECONDS = 900
+
+
+def _string(name: str) -> dynamodb.Attribute:
+    return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)
+
+
+class EventStoreStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        bus: events.IEventBus,
+        alarm_topic: sns.ITopic,
+        settings: EventStoreSettings,
+        retain_data: bool,
+        defaults: EnvironmentDefaults,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.table = dynamodb.TableV2(
+            self,
+            "Table",
+            partition_key=_string(AGGREGATE),
+            sort_key=_string(EVENT_KEY),
+            global_secondary_indexes=[
+                dynamodb.GlobalSecondaryIndexPropsV2(
+                    index_name=index, partition_key=_string(partition), sort_key=_string(EVENT_KEY)
+                )
+                for index, partition in (BY_DETAIL_TYPE, BY_DAY)
+            ],
+            # Without a configured retention (prod) nothing expires: the attribute is simply never written.
+            time_to_live_attribute=TTL_ATTRIBUTE,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=retain_data,
+            removal_policy=RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY,
+            billing=dynamodb.Billing.on_demand(),
+        )
+
+        self.queue_dead_letter_queue = DeadLetterQueue(
+            self, "BufferDeadLetterQueue", holds="bus events the store failed to write 5 times", alarm_topic=alarm_topic
+        )
+        self.buffer = encrypted_queue(
+            self,
+            "Buffer",
+            visibility_timeout=Duration.seconds(6 * STORE_TIMEOUT_SECONDS),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=self.queue_dead_letter_queue.queue, max_receive_count=MAX_RECEIVE_COUNT
+            ),
+        )
+        backlog_alarm(
+            self,
+            "BufferBacklogAgeAlarm",
+            queue=self.buffer,
+            max_age_seconds=BUFFER_MAX_AGE_SECONDS,
+            description="Bus events wait too long to be stored: is the event store writer failing or throttled?",
+            topic=alarm_topic,
+        )
+        self.rule_dead_letter_queue = DeadLetterQueue(
+            self, "RuleDeadLetterQueue", holds="bus events the rule could not buffer", alarm_topic=alarm_topic
+        )
+        self.rule = events.Rule(
+            self,
+            "EveryEventRule",
+            description="Every event on the bus, replays included, into the event store's buffer",
+            event_bus=bus,
+            event_pattern=EVERY_EVENT,
+            targets=[targets.SqsQueue(self.buffer, **reliable_target_options(self.rule_dead_letter_queue.queue))],
+        )
+
+        self.function = PowertoolsFunction(
+            self,
+            "Writer",
+            package="event_store",
+            description="Stores every bus event once in the event store table",
+            failures_end_in=f"the buffer's DLQ, after {MAX_RECEIVE_COUNT} receives",
+            defaults=defaults,
+            timeout_seconds=STORE_TIMEOUT_SECONDS,
+            environment={
+                "EVENT_STORE_TABLE_NAME": self.table.table_name,
+                **({"RETENTION_DAYS": str(settings.retention_days)} if settings.retention_days else {}),
+            },
+        )
+        self.function.allow(self.table.table_arn, "dynamodb:PutItem")
+        self.function.function.add_event_source(
+            event_sources.SqsEventSource(
+                self.buffer,
+                batch_size=settings.batch_size,
+                max_batching_window=Duration.seconds(1),
+                report_batch_item_failures=True,
+            )
+        )
+        acknowledge(
+            self.function.function,
+            "Serverless::Serverless-LambdaEventSourceMappingDestination",
+            "SQS event source mappings take no on-failure destination; the buffer's redrive policy is the DLQ.",
+        )
+
+        CfnOutput(self, "EventStoreTableName", value=self.table.table_name)
+        CfnOutput(self, "EventStoreTableArn", value=self.table.table_arn)
