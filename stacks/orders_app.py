@@ -8,6 +8,7 @@ from typing import Any
 from aws_cdk import App, Environment, RemovalPolicy, Stack, Validations
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
+from stacks.cache_integration_stack import CacheIntegrationStack
 from stacks.config import EnvironmentConfig
 from stacks.data_stack import DataStack
 from stacks.environment_defaults import EnvironmentDefaults
@@ -25,9 +26,10 @@ class OrdersStacks:
     fabric: EventFabricStack
     workflows: WorkflowsStack
     event_store: EventStoreStack
+    cache: CacheIntegrationStack
 
     def all(self) -> list[Stack]:
-        return [self.data, self.fabric, self.workflows, self.event_store]
+        return [self.data, self.fabric, self.workflows, self.event_store, self.cache]
 
 
 class _StackProps:
@@ -91,5 +93,12 @@ def build_orders_app(app: App, config: EnvironmentConfig) -> OrdersStacks:
         defaults=defaults,
     )
 
+    cache = CacheIntegrationStack(
+        **stack("CacheIntegration", "order changes kept in a Momento cache and topic through API destinations"),
+        bus=fabric.bus,
+        alarm_topic=fabric.alarm_topic,
+        settings=config.cache,
+    )
+
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
-    return OrdersStacks(data=data, fabric=fabric, workflows=workflows, event_store=event_store)
+    return OrdersStacks(data=data, fabric=fabric, workflows=workflows, event_store=event_store, cache=cache)

@@ -26,6 +26,10 @@ def is_new_order(event: Event) -> bool:
     return event["detail-type"] == "OrderCreated" and not is_replay(event)
 
 
+def is_live_order_change(event: Event, *detail_types: str) -> bool:
+    return event["detail-type"] in detail_types and not is_replay(event)
+
+
 def total(event: Event) -> int:
     return int(event["detail"]["data"]["totalMinor"])
 
@@ -37,6 +41,13 @@ RULE_CONTRACTS: dict[str, Callable[[Event, EnvironmentConfig], bool]] = {
     "Workflows/OrderCreatedRule": lambda event, config: is_new_order(event),
     "Workflows/HighValueOrderRule": lambda event, config: (
         is_new_order(event) and total(event) > config.workflow.high_value_order_threshold_minor
+    ),
+    "CacheIntegration/OrderCacheSetRule": lambda event, config: is_live_order_change(
+        event, "OrderCreated", "OrderUpdated"
+    ),
+    "CacheIntegration/OrderCacheDeleteRule": lambda event, config: is_live_order_change(event, "OrderDeleted"),
+    "CacheIntegration/OrderTopicRule": lambda event, config: is_live_order_change(
+        event, "OrderCreated", "OrderUpdated", "OrderDeleted"
     ),
 }
 

@@ -13,7 +13,7 @@ from syrupy.extensions.json import JSONSnapshotExtension
 from tests.support.synth import synthesize
 from tests.support.templates import masked_for_snapshot
 
-COMPONENTS = ("Data", "EventFabric", "Workflows", "EventStore")
+COMPONENTS = ("Data", "EventFabric", "Workflows", "EventStore", "CacheIntegration")
 
 
 @pytest.fixture
