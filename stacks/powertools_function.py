@@ -25,14 +25,17 @@ def function_code(package: str) -> lambda_.Code:
     return lambda_.Code.from_asset(
         str(PROJECT_ROOT),
         ignore_mode=IgnoreMode.GIT,
+        # gitignore semantics: "*" drops every file at any depth, then the three trees are taken back whole.
         exclude=[
             "*",
             "!lambdas/",
-            "lambdas/*",
             "!lambdas/__init__.py",
             "!lambdas/shared/",
+            "!lambdas/shared/**",
             f"!lambdas/{package}/",
+            f"!lambdas/{package}/**",
             "__pycache__/",
+            "*.pyc",
         ],
     )
 
