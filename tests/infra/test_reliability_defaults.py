@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.support.synth import ENVIRONMENTS, synthesize
-from tests.support.templates import references, resources_of_type
+from tests.support.templates import construct_path, references, resources_of_type, role_statements
 
 FOURTEEN_DAYS = 14 * 24 * 3600
 
@@ -128,24 +128,16 @@ def test_wildcard_resources_only_where_aws_requires_them(env_name: str) -> None:
                     assert set(actions) <= allowed, f"{policy_id}: {actions} on *"
 
 
-def test_function_role_writes_only_to_its_own_log_group() -> None:
-    template = templates("dev")["Orders-dev-EventFabric"]
-    for function in resources_of_type(template, "AWS::Lambda::Function").values():
-        [role_id] = references(function["Properties"]["Role"])
-        [log_group_id] = references(function["Properties"]["LoggingConfig"]["LogGroup"])
+@pytest.mark.parametrize("env_name", ENVIRONMENTS)
+def test_function_roles_write_only_to_their_own_log_group(env_name: str) -> None:
+    for template in templates(env_name).values():
         assert not any(
             "AWSLambdaBasicExecutionRole" in json.dumps(role)
             for role in resources_of_type(template, "AWS::IAM::Role").values()
         )
-        policies = [
-            p
-            for p in resources_of_type(template, "AWS::IAM::Policy").values()
-            if {"Ref": role_id} in p["Properties"]["Roles"]
-        ]
-        log_statements = [
-            s
-            for p in policies
-            for s in p["Properties"]["PolicyDocument"]["Statement"]
-            if "logs:PutLogEvents" in s["Action"]
-        ]
-        assert [s["Resource"] for s in log_statements] == [{"Fn::GetAtt": [log_group_id, "Arn"]}]
+        for function in resources_of_type(template, "AWS::Lambda::Function").values():
+            [role_id] = references(function["Properties"]["Role"])
+            [log_group_id] = references(function["Properties"]["LoggingConfig"]["LogGroup"])
+            role_path = construct_path(template["Resources"][role_id]).split("/", 1)[1].removesuffix("/Resource")
+            log_statements = [s for s in role_statements(template, role_path) if "logs:PutLogEvents" in s["Action"]]
+            assert [s["Resource"] for s in log_statements] == [{"Fn::GetAtt": [log_group_id, "Arn"]}]
