@@ -38,6 +38,8 @@ class EventFabricStack(Stack):
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
+        # No KMS key: alarm notifications carry alarm names and states only, and CloudWatch cannot publish to a topic
+        # encrypted with the AWS managed SNS key (a customer managed key would cost more than it protects).
         self.alarm_topic = sns.Topic(self, "AlarmTopic", display_name="Orders alarms", enforce_ssl=True)
         if alarm_email:
             subscription = self.alarm_topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
@@ -46,12 +48,6 @@ class EventFabricStack(Stack):
                 "Serverless::Serverless-SNSRedrivePolicy",
                 "Alarm e-mail: a DLQ of undelivered alarm notifications could only alarm into this same topic.",
             )
-        acknowledge(
-            self.alarm_topic,
-            "AwsSolutions::AwsSolutions-SNS2",
-            "Alarm notifications carry alarm names and states only; CloudWatch cannot publish to a topic "
-            "encrypted with the AWS managed SNS key, and a customer managed key buys nothing here.",
-        )
 
         self.bus_dead_letter_queue = DeadLetterQueue(
             self, "BusDeadLetterQueue", holds="events the bus could not deliver", alarm_topic=self.alarm_topic
