@@ -55,3 +55,24 @@ class DeadLetterQueue(Construct):
             "Serverless::Serverless-SQSRedrivePolicy",
             "This queue is itself a dead-letter queue; its messages are inspected and redriven by hand.",
         )
+
+
+def redriven_queue(
+    scope: Construct,
+    construct_id: str,
+    *,
+    dead_letter_id: str,
+    max_receive_count: int,
+    holds: str,
+    alarm_topic: sns.ITopic,
+    **props: Any,
+) -> tuple[sqs.Queue, DeadLetterQueue]:
+    """A work queue whose messages move to their own alarmed DLQ after `max_receive_count` receives."""
+    dead_letter_queue = DeadLetterQueue(scope, dead_letter_id, holds=holds, alarm_topic=alarm_topic)
+    queue = encrypted_queue(
+        scope,
+        construct_id,
+        dead_letter_queue=sqs.DeadLetterQueue(queue=dead_letter_queue.queue, max_receive_count=max_receive_count),
+        **props,
+    )
+    return queue, dead_letter_queue

@@ -10,13 +10,12 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from lambdas.shared.event_store_keys import AGGREGATE, BY_DAY, BY_DETAIL_TYPE, EVENT_KEY, TTL_ATTRIBUTE
 from stacks.alarms import backlog_alarm
 from stacks.config import EventStoreSettings
-from stacks.dead_letter_queue import DeadLetterQueue, encrypted_queue
+from stacks.dead_letter_queue import DeadLetterQueue, redriven_queue
 from stacks.environment_defaults import EnvironmentDefaults
 from stacks.event_fabric_stack import EVERY_EVENT
 from stacks.nag import acknowledge
@@ -67,16 +66,14 @@ class EventStoreStack(Stack):
             billing=dynamodb.Billing.on_demand(),
         )
 
-        self.queue_dead_letter_queue = DeadLetterQueue(
-            self, "BufferDeadLetterQueue", holds="bus events the store failed to write 5 times", alarm_topic=alarm_topic
-        )
-        self.buffer = encrypted_queue(
+        self.buffer, self.buffer_dead_letter_queue = redriven_queue(
             self,
             "Buffer",
+            dead_letter_id="BufferDeadLetterQueue",
+            max_receive_count=MAX_RECEIVE_COUNT,
+            holds=f"bus events the store failed to write {MAX_RECEIVE_COUNT} times",
+            alarm_topic=alarm_topic,
             visibility_timeout=Duration.seconds(6 * STORE_TIMEOUT_SECONDS),
-            dead_letter_queue=sqs.DeadLetterQueue(
-                queue=self.queue_dead_letter_queue.queue, max_receive_count=MAX_RECEIVE_COUNT
-            ),
         )
         backlog_alarm(
             self,

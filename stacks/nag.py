@@ -1,6 +1,7 @@
 """cdk-nag acknowledgments: each names one finding on one construct and says why it is accepted."""
 
 from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
 
 
@@ -8,8 +9,13 @@ def acknowledge(scope: IConstruct, finding: str, reason: str) -> None:
     Validations.of(scope).acknowledge(Acknowledgment(id=finding, reason=reason))
 
 
-def arn_reference(resource: IConstruct) -> str:
-    """How cdk-nag names `Fn::GetAtt [<resource>, Arn]` inside a finding id, e.g. `<Fn1234.Arn>`."""
-    stack = Stack.of(resource)
-    default_child = resource.node.default_child
-    return f"<{stack.get_logical_id(default_child)}.Arn>"  # type: ignore[arg-type]
+def acknowledge_invoke_of_versions(role: IConstruct, function: lambda_.IFunction, invoker: str) -> None:
+    """`grantInvoke` also allows `<function ARN>:*` (versions and aliases of that one function): the IAM5 finding."""
+    stack = Stack.of(function)
+    default_child = function.node.default_child
+    arn = f"<{stack.get_logical_id(default_child)}.Arn>"  # type: ignore[arg-type]
+    acknowledge(
+        role,
+        f"AwsSolutions::AwsSolutions-IAM5[Resource::{arn}:*]",
+        f"Lets {invoker} invoke versions and aliases of {function.node.path.split('/')[-2]}, no other function.",
+    )

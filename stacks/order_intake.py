@@ -13,14 +13,13 @@ from aws_cdk import aws_pipes_alpha as pipes
 from aws_cdk import aws_pipes_sources_alpha as pipes_sources
 from aws_cdk import aws_pipes_targets_alpha as pipes_targets
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from stacks.alarms import backlog_alarm
 from stacks.config import IntakeSettings
-from stacks.dead_letter_queue import DeadLetterQueue, encrypted_queue
+from stacks.dead_letter_queue import DeadLetterQueue, redriven_queue
 from stacks.environment_defaults import EnvironmentDefaults
-from stacks.nag import acknowledge, arn_reference
+from stacks.nag import acknowledge_invoke_of_versions
 from stacks.powertools_function import PowertoolsFunction
 
 INTAKE_TIMEOUT_SECONDS = 30
@@ -48,20 +47,15 @@ class OrderIntake(Construct):
         alarm_topic: sns.ITopic,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.dead_letter_queue = DeadLetterQueue(
-            self,
-            "DeadLetterQueue",
-            holds=f"intake messages that failed {settings.max_receive_count} times (transient errors that persisted)",
-            alarm_topic=alarm_topic,
-        )
-        self.queue = encrypted_queue(
+        self.queue, self.dead_letter_queue = redriven_queue(
             self,
             "Queue",
+            dead_letter_id="DeadLetterQueue",
+            max_receive_count=settings.max_receive_count,
+            holds=f"intake messages that failed {settings.max_receive_count} times (transient errors that persisted)",
+            alarm_topic=alarm_topic,
             # Longer than a whole pipe invocation (function timeout plus batching): no message is handled twice at once.
             visibility_timeout=Duration.seconds(6 * INTAKE_TIMEOUT_SECONDS),
-            dead_letter_queue=sqs.DeadLetterQueue(
-                queue=self.dead_letter_queue.queue, max_receive_count=settings.max_receive_count
-            ),
         )
         self.rejected_queue = DeadLetterQueue(
             self, "RejectedQueue", holds="rejected order messages, each with its reason", alarm_topic=alarm_topic
@@ -101,11 +95,7 @@ class OrderIntake(Construct):
             log_destinations=[pipes.CloudwatchLogsLogDestination(self.log_group)],
             log_level=pipes.LogLevel(settings.log_level),
         )
-        acknowledge(
-            self.pipe.pipe_role,
-            f"AwsSolutions::AwsSolutions-IAM5[Resource::{arn_reference(self.function.function)}:*]",
-            "Lets the pipe invoke versions and aliases of the intake function, nothing else.",
-        )
+        acknowledge_invoke_of_versions(self.pipe.pipe_role, self.function.function, "the intake pipe")
         backlog_alarm(
             self,
             "BacklogAgeAlarm",

@@ -11,7 +11,7 @@ from constructs import Construct
 from stacks.alarms import FIVE_MINUTES, notify_when_at_least
 from stacks.config import WorkflowSettings
 from stacks.environment_defaults import EnvironmentDefaults
-from stacks.nag import acknowledge, arn_reference
+from stacks.nag import acknowledge, acknowledge_invoke_of_versions
 from stacks.order_workflow_definition import OrderWorkflowDefinition
 from stacks.powertools_function import PowertoolsFunction
 
@@ -96,11 +96,7 @@ class OrderWorkflow(Construct):
     def _acknowledge_wildcards(self) -> None:
         role = self.state_machine.role
         for function in (self.process_order.function, self.ship_order.function):
-            acknowledge(
-                role,
-                f"AwsSolutions::AwsSolutions-IAM5[Resource::{arn_reference(function)}:*]",
-                "Lets the workflow invoke versions and aliases of its own function, nothing else.",
-            )
+            acknowledge_invoke_of_versions(role, function, "the order workflow")
         acknowledge(
             role,
             "AwsSolutions::AwsSolutions-IAM5[Resource::*]",

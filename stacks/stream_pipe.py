@@ -32,7 +32,7 @@ from stacks.alarms import FIVE_MINUTES, notify_when_at_least
 from stacks.config import StreamPipeSettings
 from stacks.dead_letter_queue import DeadLetterQueue
 from stacks.environment_defaults import EnvironmentDefaults
-from stacks.nag import acknowledge, arn_reference
+from stacks.nag import acknowledge_invoke_of_versions
 from stacks.powertools_function import PowertoolsFunction
 
 
@@ -102,11 +102,7 @@ class StreamToBusPipe(Construct):
             log_level=pipes.LogLevel(settings.log_level),
             log_include_execution_data=[pipes.IncludeExecutionData.ALL] if settings.include_execution_data else None,
         )
-        acknowledge(
-            self.pipe.pipe_role,
-            f"AwsSolutions::AwsSolutions-IAM5[Resource::{arn_reference(self.enrichment.function)}:*]",
-            "Lets the pipe invoke versions and aliases of its one enrichment function, nothing else.",
-        )
+        acknowledge_invoke_of_versions(self.pipe.pipe_role, self.enrichment.function, "the stream pipe")
         self.failed_executions_alarm = notify_when_at_least(
             self,
             "ExecutionFailedAlarm",

@@ -9,13 +9,12 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from stacks.alarms import backlog_alarm
 from stacks.bus_rules import exclude_replays, table_events
 from stacks.config import IntakeSettings, WorkflowSettings
-from stacks.dead_letter_queue import DeadLetterQueue, encrypted_queue
+from stacks.dead_letter_queue import DeadLetterQueue, redriven_queue
 from stacks.environment_defaults import EnvironmentDefaults
 from stacks.order_intake import OrderIntake
 from stacks.order_workflow import OrderWorkflow
@@ -80,18 +79,13 @@ class WorkflowsStack(Stack):
 
     def _high_value_review(self, bus: events.IEventBus, alarm_topic: sns.ITopic, workflow: WorkflowSettings) -> None:
         """Orders above the threshold (a numeric match: amounts arrive as numbers) also go to a review queue."""
-        review_dead_letter_queue = DeadLetterQueue(
-            self,
-            "ReviewDeadLetterQueue",
-            holds=f"review messages that failed processing {REVIEW_MAX_RECEIVE_COUNT} times",
-            alarm_topic=alarm_topic,
-        )
-        self.review_queue = encrypted_queue(
+        self.review_queue, _ = redriven_queue(
             self,
             "HighValueReviewQueue",
-            dead_letter_queue=sqs.DeadLetterQueue(
-                queue=review_dead_letter_queue.queue, max_receive_count=REVIEW_MAX_RECEIVE_COUNT
-            ),
+            dead_letter_id="ReviewDeadLetterQueue",
+            max_receive_count=REVIEW_MAX_RECEIVE_COUNT,
+            holds=f"review messages that failed processing {REVIEW_MAX_RECEIVE_COUNT} times",
+            alarm_topic=alarm_topic,
         )
         backlog_alarm(
             self,
