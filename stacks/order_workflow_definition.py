@@ -73,17 +73,17 @@ class OrderWorkflowDefinition(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self._table = table
-        already_handled = sfn.Succeed(self, "AlreadyHandled", comment="Another execution already moved this order on")
+        self._already_handled = sfn.Succeed(
+            self, "AlreadyHandled", comment="Another execution already moved this order on"
+        )
 
         failed = sfn.Fail(self, "FailedBeforeReservation", error="OrderFailed", cause_path="$.failure.Cause")
         mark_failed = self._set_status(
             "MarkFailed", OrderStatus.PROCESSING, OrderStatus.FAILED, reason_path="$.failure.Cause"
         )
-        mark_failed.add_catch(already_handled, errors=[CONDITION_FAILED], result_path=sfn.JsonPath.DISCARD)
         mark_failed.next(failed)
 
         mark_processing = self._set_status("MarkProcessing", OrderStatus.PENDING, OrderStatus.PROCESSING)
-        mark_processing.add_catch(already_handled, errors=[CONDITION_FAILED], result_path=sfn.JsonPath.DISCARD)
 
         process = self._invoke(
             "ProcessOrder",
@@ -100,13 +100,11 @@ class OrderWorkflowDefinition(Construct):
         mark_invalid = self._set_status(
             "MarkInvalid", OrderStatus.PROCESSING, OrderStatus.INVALID, reason_path="$.processing.reason"
         )
-        mark_invalid.add_catch(already_handled, errors=[CONDITION_FAILED], result_path=sfn.JsonPath.DISCARD)
         mark_invalid.next(sfn.Succeed(self, "OrderInvalid"))
 
         mark_backordered = self._set_status(
             "MarkBackordered", OrderStatus.PROCESSING, OrderStatus.BACKORDERED, reason=BACKORDER_REASON
         )
-        mark_backordered.add_catch(already_handled, errors=[CONDITION_FAILED], result_path=sfn.JsonPath.DISCARD)
         mark_backordered.next(sfn.Succeed(self, "OrderBackordered"))
 
         check_inventory = self._transaction("CheckInventory", "$.processing.reservation.reserve")
@@ -144,7 +142,6 @@ class OrderWorkflowDefinition(Construct):
             OrderStatus.SHIPPED,
             extra={"shipmentId": _string_at("$.shipment.shipmentId")},
         )
-        mark_shipped.add_catch(already_handled, errors=[CONDITION_FAILED], result_path=sfn.JsonPath.DISCARD)
         mark_shipped.add_catch(
             sfn.Fail(self, "ShippedButStatusNotUpdated", error="StatusNotUpdated", cause_path="$.failure.Cause"),
             errors=["States.ALL"],
@@ -256,6 +253,8 @@ class OrderWorkflowDefinition(Construct):
             result_path=sfn.JsonPath.DISCARD,
         )
         update.add_retry(**transient_retry(TRANSIENT_DYNAMODB_ERRORS))
+        # The order is not in the status this step expects: another execution already moved it on.
+        update.add_catch(self._already_handled, errors=[CONDITION_FAILED], result_path=sfn.JsonPath.DISCARD)
         return update
 
     def _transaction(self, construct_id: str, items_path: str) -> tasks.CallAwsService:
