@@ -23,8 +23,6 @@ from stacks.nag import acknowledge_invoke_of_versions
 from stacks.powertools_function import PowertoolsFunction
 
 INTAKE_TIMEOUT_SECONDS = 30
-# What the Lambda gets of each SQS record: its id (to report a failure) and its body, nothing else.
-INTAKE_INPUT = {"messageId": "$.messageId", "body": "$.body"}
 
 
 def intake_filter_patterns() -> list[dict[str, object]]:
@@ -85,12 +83,14 @@ class OrderIntake(Construct):
                 maximum_batching_window=Duration.seconds(settings.maximum_batching_window_seconds),
             ),
             filter=pipes.Filter([pipes.FilterPattern.from_object(p) for p in intake_filter_patterns()]),
+            # No input template: the function gets the SQS records as Pipes reads them (the batch as a JSON array),
+            # which is what Powertools' SQS batch processing takes. A template could not be valid JSON for every
+            # body: `$.body` is an object when the body is JSON and a string otherwise, and the Pipes guide says to
+            # quote a placeholder that resolves to a string but not one that resolves to an object
+            # (docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-input-transformation.html).
             target=pipes_targets.LambdaFunction(
                 self.function.function,
                 invocation_type=pipes_targets.LambdaFunctionInvocationType.REQUEST_RESPONSE,
-                input_transformation=pipes.InputTransformation.from_object(
-                    {name: pipes.DynamicInput.from_event_path(path) for name, path in INTAKE_INPUT.items()}
-                ),
             ),
             log_destinations=[pipes.CloudwatchLogsLogDestination(self.log_group)],
             log_level=pipes.LogLevel(settings.log_level),

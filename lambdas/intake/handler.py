@@ -1,4 +1,4 @@
-"""Intake: the pipe from the intake queue hands over batches of {"messageId", "body"}; each message ends as
+"""Intake: the pipe from the intake queue hands over batches of SQS records (as Pipes reads them); each message ends as
 
 - written: a PENDING order item (a redelivery of the same submission writes nothing and counts as a duplicate);
 - rejected: invalid or conflicting, sent with its reason to the rejected queue and never retried;
@@ -58,7 +58,7 @@ def accept(record: SQSRecord) -> str:
 
 def _accept(record: SQSRecord) -> str:
     orders, rejected = _outlets()
-    body = record.raw_event.get("body")
+    body = record.body
     message_id = record.message_id
     try:
         submission = parse_submission(body)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
 
 from pydantic import ConfigDict, Field, ValidationError
 
@@ -29,21 +28,19 @@ class OrderSubmission(OrderLines):
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def parse_submission(body: Any) -> OrderSubmission:
-    """`body` as the pipe hands it over: the raw text, or the object Pipes already parsed from JSON text."""
-    text = body if isinstance(body, str) else json.dumps(body)
-    size = len(text.encode("utf-8", errors="surrogatepass"))
+def parse_submission(body: str) -> OrderSubmission:
+    """The SQS message body, as the producer sent it."""
+    size = len(body.encode("utf-8", errors="surrogatepass"))
     if size > MAX_BODY_BYTES:
         raise Rejected(f"body of {size} bytes exceeds the {MAX_BODY_BYTES} byte limit")
-    if isinstance(body, str):
-        try:
-            body = json.loads(body)
-        except ValueError as error:
-            raise Rejected(f"body is not JSON: {error}") from None
-    if not isinstance(body, dict):
-        raise Rejected(f"body must be a JSON object, got {type(body).__name__}")
     try:
-        return OrderSubmission.model_validate(body)
+        parsed = json.loads(body)
+    except ValueError as error:
+        raise Rejected(f"body is not JSON: {error}") from None
+    if not isinstance(parsed, dict):
+        raise Rejected(f"body must be a JSON object, got {type(parsed).__name__}")
+    try:
+        return OrderSubmission.model_validate(parsed)
     except ValidationError as error:
         problems = error.errors(include_url=False)
         first = problems[0]

@@ -12,7 +12,7 @@ from moto import mock_aws
 
 from lambdas.intake import handler as intake
 from tests.conftest import FakeLambdaContext
-from tests.support.pipes_input import render, sqs_record
+from tests.support.pipes_input import sqs_record, target_payload
 from tests.support.synth import synthesize
 from tests.support.templates import resource_at
 from tests.support.workflow_harness import REGION, TABLE_NAME, create_table_from_template
@@ -28,10 +28,10 @@ def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         yield client
 
 
-def input_template() -> str:
+def intake_pipe() -> dict[str, Any]:
     _, pipe = resource_at(synthesize("dev").template("Workflows"), "Intake/Pipe")
-    template: str = pipe["Properties"]["TargetParameters"]["InputTemplate"]
-    return template
+    properties: dict[str, Any] = pipe["Properties"]
+    return properties
 
 
 class Intake:
@@ -47,9 +47,8 @@ class Intake:
         )
 
     def deliver_rendered(self, messages: list[dict[str, str]]) -> dict[str, Any]:
-        """SQS records with these ids and bodies, through the pipe's input template, into the handler."""
-        template = input_template()
-        batch = [render(template, sqs_record(m["messageId"], m["body"])) for m in messages]
+        """SQS records with these ids and bodies, handed over as the deployed pipe hands them, into the handler."""
+        batch = target_payload(intake_pipe(), [sqs_record(m["messageId"], m["body"]) for m in messages])
         result: dict[str, Any] = dict(intake.handler(batch, FakeLambdaContext(function_name="intake")))
         return result
 

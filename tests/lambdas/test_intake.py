@@ -1,7 +1,7 @@
 """Intake handler against moto SQS and DynamoDB: written, duplicate, conflict, every kind of malformed body, throttling.
 
-Each batch goes through the pipe's real input template first (rendered as Pipes does), so the handler sees exactly
-what the pipe would hand it.
+Each batch is handed over as the deployed pipe hands it (see tests/support/pipes_input.py), so the handler sees exactly
+what the pipe would give it.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ MALFORMED = {
     "not JSON": ("{'orderId': 'o-1',", "body is not JSON"),
     "not an object": ("[1, 2, 3]", "body must be a JSON object, got list"),
     # Pipes parses a JSON body before templating, so a JSON string arrives as its bare text: not JSON any more.
-    "a bare string": ('"o-1"', "body is not JSON"),
+    "a bare string": ('"o-1"', "body must be a JSON object, got str"),
     "empty": ("", "body is not JSON"),
     "missing fields": (json.dumps({"orderId": "o-1"}), "customerId: Field required (and 2 more)"),
     "negative quantity": (

@@ -1,50 +1,35 @@
-"""Render an EventBridge Pipes InputTemplate over one SQS record, as Pipes documents it.
+"""What a pipe hands its target, built by the local Pipes runner's own code (`local_cloud.pipes`).
 
-- `<$.path>` outside quotes is replaced by the JSON value at that path (a string comes out quoted);
-- implicit body parsing: `$.body...` of an SQS record reads the body as JSON when it is valid JSON, else as text;
-- a path that resolves to nothing makes the rendering fail (Pipes fails the invocation).
+SQS records come from the runner's converter of an SQS message; an input template, if the pipe has one, is rendered
+by the runner's renderer, which follows the Pipes guide and refuses what it leaves undocumented.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import re
 from typing import Any
 
-PLACEHOLDER = re.compile(r"<(\$(?:\.[\w-]+)+)>")
+from local_cloud.pipes.sources import sqs_record as record_from_message
+from local_cloud.pipes.transform import render
+
+QUEUE_ARN = "arn:aws:sqs:eu-west-1:123456789012:intake"
 
 
-class UnresolvedPath(KeyError):
-    pass
-
-
-def _value_at(record: dict[str, Any], path: str) -> Any:
-    node: Any = record
-    for index, name in enumerate(path.removeprefix("$.").split(".")):
-        if not isinstance(node, dict) or name not in node:
-            raise UnresolvedPath(path)
-        node = node[name]
-        if name == "body" and index == 0 and isinstance(node, str):
-            with contextlib.suppress(ValueError):  # not JSON: Pipes keeps the body as text
-                node = json.loads(node)
-    return node
-
-
-def render(template: str, record: dict[str, Any]) -> Any:
-    rendered = PLACEHOLDER.sub(lambda match: json.dumps(_value_at(record, match.group(1))), template)
-    return json.loads(rendered)
-
-
-def sqs_record(message_id: str, body: str) -> dict[str, Any]:
-    return {
-        "messageId": message_id,
-        "receiptHandle": f"handle-{message_id}",
-        "body": body,
-        "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1763827200000"},
-        "messageAttributes": {},
-        "md5OfBody": "ignored",
-        "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:eu-west-1:123456789012:intake",
-        "awsRegion": "eu-west-1",
+def sqs_record(message_id: str, body: str, attributes: dict[str, str] | None = None) -> dict[str, Any]:
+    """The record Pipes reads for an SQS message with this id, body and String message attributes."""
+    message = {
+        "MessageId": message_id,
+        "ReceiptHandle": f"handle-{message_id}",
+        "Body": body,
+        "MD5OfBody": "ignored",
+        "Attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1763827200000"},
+        "MessageAttributes": {
+            name: {"StringValue": value, "DataType": "String"} for name, value in (attributes or {}).items()
+        },
     }
+    return record_from_message(message, QUEUE_ARN, "eu-west-1")
+
+
+def target_payload(pipe_properties: dict[str, Any], records: list[dict[str, Any]]) -> list[Any]:
+    """The batch the pipe's target receives: each record through the pipe's input template, if it has one."""
+    template = pipe_properties.get("TargetParameters", {}).get("InputTemplate")
+    return records if template is None else [render(template, record, {}) for record in records]

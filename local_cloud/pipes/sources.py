@@ -1,0 +1,178 @@
+"""Reading a pipe's source the way Pipes does, into records of the shape Pipes hands on.
+
+- DynamoDB stream: every shard, from the pipe's starting position, in order; a batch is up to `BatchSize` records
+  of one shard, waiting up to `MaximumBatchingWindowInSeconds` to fill. The position advances only when the caller
+  commits a batch, so a failed batch is read again.
+- SQS queue: long polling; a batch is up to `BatchSize` messages gathered within the batching window. Messages stay
+  in the queue (invisible) until the caller deletes them: what is not deleted comes back after the visibility
+  timeout and, past the queue's maxReceiveCount, moves to its redrive DLQ, as with Pipes.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from local_cloud.pipes.definition import PipeDefinition
+
+POLL_SECONDS = 0.5
+
+
+@dataclass
+class StreamBatch:
+    shard_id: str
+    records: list[dict[str, Any]]
+
+    @property
+    def first_sequence(self) -> str:
+        return str(self.records[0]["dynamodb"]["SequenceNumber"])
+
+    @property
+    def last_sequence(self) -> str:
+        return str(self.records[-1]["dynamodb"]["SequenceNumber"])
+
+
+@dataclass
+class _Shard:
+    shard_id: str
+    iterator: str | None
+    buffered: list[dict[str, Any]] = field(default_factory=list)
+    checkpoint: str | None = None  # last committed sequence number
+
+
+class StreamReader:
+    def __init__(self, streams: Any, definition: PipeDefinition) -> None:
+        self._streams = streams
+        self._definition = definition
+        self._stream_arn = definition.source_arn
+        self._shards: dict[str, _Shard] = {}
+        self._discover(str(definition.source.get("StartingPosition", "LATEST")))
+
+    def _discover(self, starting_position: str) -> None:
+        description = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]
+        for shard in description["Shards"]:
+            if shard["ShardId"] not in self._shards:
+                iterator = self._streams.get_shard_iterator(
+                    StreamArn=self._stream_arn, ShardId=shard["ShardId"], ShardIteratorType=starting_position
+                )["ShardIterator"]
+                self._shards[shard["ShardId"]] = _Shard(shard["ShardId"], iterator)
+
+    def next_batch(self) -> StreamBatch | None:
+        """Up to BatchSize records of one shard, or None when no shard has any within the batching window."""
+        size = int(self._definition.source.get("BatchSize", 100))
+        window = float(self._definition.source.get("MaximumBatchingWindowInSeconds", 0))
+        for shard in self._shards.values():
+            deadline = time.monotonic() + window
+            self._fill(shard, size)
+            while shard.buffered and len(shard.buffered) < size and time.monotonic() < deadline:
+                time.sleep(min(POLL_SECONDS, max(deadline - time.monotonic(), 0)))
+                self._fill(shard, size)
+            if shard.buffered:
+                return StreamBatch(shard.shard_id, shard.buffered[:size])
+        return None
+
+    def _fill(self, shard: _Shard, size: int) -> None:
+        if shard.iterator is None or len(shard.buffered) >= size:
+            return
+        response = self._streams.get_records(ShardIterator=shard.iterator, Limit=size)
+        shard.iterator = response.get("NextShardIterator")
+        shard.buffered.extend(self._as_pipes_record(record) for record in response["Records"])
+
+    def commit(self, batch: StreamBatch) -> None:
+        """The batch is done (delivered, or its pointer sent to the DLQ): never read it again."""
+        shard = self._shards[batch.shard_id]
+        del shard.buffered[: len(batch.records)]
+        shard.checkpoint = batch.last_sequence
+
+    def _as_pipes_record(self, record: dict[str, Any]) -> dict[str, Any]:
+        """boto3 parses what Pipes passes on as JSON text: times become datetimes, binary becomes bytes."""
+        converted: dict[str, Any] = _plain(record)
+        converted["eventSourceARN"] = self._stream_arn
+        return converted
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: _plain(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_plain(value) for value in node]
+    if isinstance(node, datetime):
+        return int(node.timestamp())  # stream records carry whole epoch seconds
+    if isinstance(node, (bytes, bytearray)):
+        return base64.b64encode(node).decode()
+    return node
+
+
+@dataclass
+class QueueBatch:
+    records: list[dict[str, Any]]
+
+
+class QueueReader:
+    def __init__(self, sqs: Any, definition: PipeDefinition) -> None:
+        self._sqs = sqs
+        self._definition = definition
+        _, _, _, region, account, name = definition.source_arn.split(":")
+        self._region = region
+        self._url = sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
+
+    def next_batch(self) -> QueueBatch | None:
+        size = int(self._definition.source.get("BatchSize", 10))
+        window = float(self._definition.source.get("MaximumBatchingWindowInSeconds", 0))
+        records: list[dict[str, Any]] = []
+        deadline: float | None = None
+        while len(records) < size:
+            remaining = 1.0 if deadline is None else deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            response = self._sqs.receive_message(
+                QueueUrl=self._url,
+                MaxNumberOfMessages=min(10, size - len(records)),
+                WaitTimeSeconds=max(1, min(int(remaining), 20)) if deadline is None else 0,
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            )
+            messages = response.get("Messages", [])
+            records.extend(sqs_record(message, self._definition.source_arn, self._region) for message in messages)
+            if records and deadline is None:
+                deadline = time.monotonic() + window
+            if not messages:
+                if deadline is None:
+                    return None
+                time.sleep(min(POLL_SECONDS, max(deadline - time.monotonic(), 0)))
+        return QueueBatch(records) if records else None
+
+    def delete(self, records: list[dict[str, Any]]) -> None:
+        # One DeleteMessage each: MiniStack 1.5.33 checks DeleteMessageBatch as an action of its own, while IAM
+        # authorizes it with sqs:DeleteMessage (the SQS developer guide), the permission a pipe's role has.
+        for record in records:
+            self._sqs.delete_message(QueueUrl=self._url, ReceiptHandle=record["receiptHandle"])
+
+
+def sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
+    """An SQS message as Pipes (and Lambda) hand it on: lower-camel names, attributes as strings."""
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": dict(message.get("Attributes", {})),
+        "messageAttributes": {
+            name: _message_attribute(value) for name, value in message.get("MessageAttributes", {}).items()
+        },
+        "md5OfBody": message.get("MD5OfBody"),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": region,
+    }
+
+
+def _message_attribute(value: dict[str, Any]) -> dict[str, Any]:
+    attribute: dict[str, Any] = {"stringListValues": [], "binaryListValues": [], "dataType": value["DataType"]}
+    if "StringValue" in value:
+        attribute["stringValue"] = value["StringValue"]
+    if "BinaryValue" in value:
+        attribute["binaryValue"] = base64.b64encode(value["BinaryValue"]).decode()
+    return attribute
