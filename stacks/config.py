@@ -7,12 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 ENVIRONMENTS_CONTEXT_KEY = "environments"
 DEFAULT_ENVIRONMENT = "dev"
+
+# The account a local emulator answers as (MiniStack, LocalStack): no real AWS account has this id, so an
+# environment bound to it can never be deployed to AWS by mistake.
+LOCAL_CLOUD_ACCOUNT = "000000000000"
+LOOPBACK_HOSTS = frozenset(("127.0.0.1", "localhost"))
 
 # CloudWatch Logs accepts only these retention periods.
 LOG_RETENTION_DAYS = frozenset(
@@ -64,7 +70,8 @@ class EventStoreSettings(_Settings):
 
 
 class CacheSettings(_Settings):
-    endpoint: str = Field(pattern=r"^https://[A-Za-z0-9.-]+$")
+    # https on AWS; plain http only for a stand-in on this machine, which only a local-cloud environment may use.
+    endpoint: str = Field(pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
     cache_name: str = Field(pattern=r"^[A-Za-z0-9._-]{1,255}$")
     topic_name: str = Field(pattern=r"^[A-Za-z0-9._-]{1,255}$")
     ttl_seconds: int = Field(ge=1)
@@ -86,6 +93,10 @@ class EnvironmentConfig(_Settings):
     workflow: WorkflowSettings
     event_store: EventStoreSettings
     cache: CacheSettings
+    # Deployed to a local emulator (`make local-deploy`), never to AWS: the dependencies layer is built for this
+    # machine's interpreter (the emulator runs every python* function on it) and the Momento endpoint may be a
+    # stand-in on loopback. Nothing else differs from an AWS environment.
+    local_cloud: bool = False
 
     @field_validator("log_retention_days")
     @classmethod
@@ -95,6 +106,20 @@ class EnvironmentConfig(_Settings):
                 f"must be a CloudWatch Logs retention period: {', '.join(map(str, sorted(LOG_RETENTION_DAYS)))}"
             )
         return days
+
+    @model_validator(mode="after")
+    def _local_cloud_stays_local(self) -> EnvironmentConfig:
+        endpoint = urlsplit(self.cache.endpoint)
+        if self.local_cloud:
+            if self.account != LOCAL_CLOUD_ACCOUNT:
+                raise ValueError(f"a localCloud environment must set account {LOCAL_CLOUD_ACCOUNT!r}, the emulator's")
+        elif endpoint.scheme != "https":
+            raise ValueError(
+                f"cache.endpoint must be https outside a localCloud environment (got {self.cache.endpoint!r})"
+            )
+        if endpoint.scheme == "http" and endpoint.hostname not in LOOPBACK_HOSTS:
+            raise ValueError(f"cache.endpoint may be plain http only on loopback (got {self.cache.endpoint!r})")
+        return self
 
 
 def load_environment_config(environments: Any, env_name: str, environ: Mapping[str, str]) -> EnvironmentConfig:
@@ -126,4 +151,6 @@ def _first_problem(env_name: str, error: ValidationError) -> str:
         return f"cdk.json environment '{env_name}': missing setting '{key}'"
     if problem["type"] == "extra_forbidden":
         return f"cdk.json environment '{env_name}': unknown setting '{key}'"
+    if not key:  # a rule across several settings
+        return f"cdk.json environment '{env_name}': {str(problem['msg']).removeprefix('Value error, ')}"
     return f"cdk.json environment '{env_name}': setting '{key}' is invalid: {problem['msg']} (got {problem['input']!r})"

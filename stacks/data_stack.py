@@ -9,6 +9,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 from lambdas.shared.table_keys import GSI1, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+from stacks.names import Output
 
 
 class DataStack(Stack):
@@ -35,6 +36,6 @@ class DataStack(Stack):
             removal_policy=RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY,
             billing=dynamodb.Billing.on_demand(),
         )
-        CfnOutput(self, "TableName", value=self.table.table_name)
-        CfnOutput(self, "TableArn", value=self.table.table_arn)
-        CfnOutput(self, "TableStreamArn", value=self.table.table_stream_arn or "")
+        CfnOutput(self, Output.TABLE_NAME, value=self.table.table_name)
+        CfnOutput(self, Output.TABLE_ARN, value=self.table.table_arn)
+        CfnOutput(self, Output.TABLE_STREAM_ARN, value=self.table.table_stream_arn or "")

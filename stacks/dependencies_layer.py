@@ -12,19 +12,18 @@ from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling,
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from stacks.lambda_runtime import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, PIP_PLATFORM, PYTHON_VERSION
+from stacks.lambda_runtime import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, LAMBDA_WHEELS, WheelPlatform
 
 LAMBDAS_DIR = Path(__file__).resolve().parent.parent / "lambdas"
 REQUIREMENTS_FILE = LAMBDAS_DIR / "requirements.txt"
 
 
-def pip_install_command(requirements_file: Path, target_dir: Path) -> list[str]:
+def pip_install_command(requirements_file: Path, target_dir: Path, wheels: WheelPlatform = LAMBDA_WHEELS) -> list[str]:
     """Install wheels for the Lambda platform (not this machine's) so nothing is compiled and no Docker is needed."""
     return [
         sys.executable, "-m", "pip", "install",
-        "--quiet", "--disable-pip-version-check", "--no-compile",
-        "--platform", PIP_PLATFORM, "--only-binary=:all:",
-        "--implementation", "cp", "--python-version", PYTHON_VERSION,
+        "--quiet", "--disable-pip-version-check", "--no-compile", "--only-binary=:all:",
+        *wheels.pip_arguments,
         "--target", str(target_dir),
         "--requirement", str(requirements_file),
     ]  # fmt: skip
@@ -34,14 +33,18 @@ def pip_install_command(requirements_file: Path, target_dir: Path) -> list[str]:
 class PipLocalBundling:
     """Local bundling: `pip install --platform` into the layer's `python/` folder."""
 
-    def __init__(self, requirements_file: Path) -> None:
+    def __init__(self, requirements_file: Path, wheels: WheelPlatform) -> None:
         self._requirements_file = requirements_file
+        self._wheels = wheels
 
     def try_bundle(self, output_dir: str, options: BundlingOptions) -> bool:
         # jsii hands the options over as one positional struct, not as the keywords its typed protocol shows.
         target_dir = Path(output_dir) / "python"
         result = subprocess.run(
-            pip_install_command(self._requirements_file, target_dir), capture_output=True, text=True, check=False
+            pip_install_command(self._requirements_file, target_dir, self._wheels),
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if result.returncode != 0:
             raise RuntimeError(
@@ -53,10 +56,10 @@ class PipLocalBundling:
         return True
 
 
-def requirements_fingerprint(requirements_file: Path = REQUIREMENTS_FILE) -> str:
+def requirements_fingerprint(requirements_file: Path = REQUIREMENTS_FILE, wheels: WheelPlatform = LAMBDA_WHEELS) -> str:
     """The layer's asset hash: an unchanged requirements file (and platform) reuses the bundle already in cdk.out."""
     digest = hashlib.sha256(requirements_file.read_bytes())
-    digest.update(f"{PIP_PLATFORM}|{PYTHON_VERSION}".encode())
+    digest.update(wheels.label.encode())
     return digest.hexdigest()
 
 
@@ -65,15 +68,15 @@ class DependenciesLayer(lambda_.LayerVersion):
 
     CONSTRUCT_ID = "DependenciesLayer"
 
-    def __init__(self, scope: Construct, construct_id: str) -> None:
+    def __init__(self, scope: Construct, construct_id: str, wheels: WheelPlatform) -> None:
         code = lambda_.Code.from_asset(
             str(LAMBDAS_DIR),
             asset_hash_type=AssetHashType.CUSTOM,
-            asset_hash=requirements_fingerprint(),
+            asset_hash=requirements_fingerprint(REQUIREMENTS_FILE, wheels),
             bundling=BundlingOptions(
                 # Never pulled: local bundling always succeeds or raises.
                 image=DockerImage.from_registry("public.ecr.aws/sam/build-python3.14"),
-                local=PipLocalBundling(REQUIREMENTS_FILE),  # type: ignore[arg-type]
+                local=PipLocalBundling(REQUIREMENTS_FILE, wheels),  # type: ignore[arg-type]
             ),
         )
         super().__init__(
@@ -86,9 +89,9 @@ class DependenciesLayer(lambda_.LayerVersion):
         )
 
     @classmethod
-    def of(cls, scope: Construct) -> DependenciesLayer:
+    def of(cls, scope: Construct, wheels: WheelPlatform) -> DependenciesLayer:
         stack = Stack.of(scope)
         existing = stack.node.try_find_child(cls.CONSTRUCT_ID)
         if isinstance(existing, DependenciesLayer):
             return existing
-        return cls(stack, cls.CONSTRUCT_ID)
+        return cls(stack, cls.CONSTRUCT_ID, wheels)

@@ -8,6 +8,8 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from stacks.lambda_runtime import WheelPlatform
+
 
 @dataclass(frozen=True)
 class EnvironmentDefaults:
@@ -16,6 +18,7 @@ class EnvironmentDefaults:
     log_retention: logs.RetentionDays
     removal_policy: RemovalPolicy
     log_level: str
+    layer_wheels: WheelPlatform
 
     def log_group(self, scope: Construct, construct_id: str) -> logs.LogGroup:
         return logs.LogGroup(scope, construct_id, retention=self.log_retention, removal_policy=self.removal_policy)

@@ -17,6 +17,7 @@ from stacks.dead_letter_queue import DeadLetterQueue
 from stacks.environment_defaults import EnvironmentDefaults
 from stacks.log_group_target import LogGroupTarget
 from stacks.nag import acknowledge
+from stacks.names import Output
 from stacks.rule_targets import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS
 from stacks.stream_pipe import StreamToBusPipe
 
@@ -98,8 +99,8 @@ class EventFabricStack(Stack):
             alarm_topic=self.alarm_topic,
         )
 
-        CfnOutput(self, "EventBusName", value=self.bus.event_bus_name)
-        CfnOutput(self, "EventBusArn", value=self.bus.event_bus_arn)
-        CfnOutput(self, "ArchiveName", value=self.archive.archive_name)
-        CfnOutput(self, "ArchiveArn", value=self.archive.archive_arn)
-        CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
+        CfnOutput(self, Output.EVENT_BUS_NAME, value=self.bus.event_bus_name)
+        CfnOutput(self, Output.EVENT_BUS_ARN, value=self.bus.event_bus_arn)
+        CfnOutput(self, Output.ARCHIVE_NAME, value=self.archive.archive_name)
+        CfnOutput(self, Output.ARCHIVE_ARN, value=self.archive.archive_arn)
+        CfnOutput(self, Output.ALARM_TOPIC_ARN, value=self.alarm_topic.topic_arn)

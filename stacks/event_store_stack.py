@@ -19,6 +19,7 @@ from stacks.dead_letter_queue import DeadLetterQueue, redriven_queue
 from stacks.environment_defaults import EnvironmentDefaults
 from stacks.event_fabric_stack import EVERY_EVENT
 from stacks.nag import acknowledge
+from stacks.names import Output
 from stacks.powertools_function import PowertoolsFunction
 from stacks.rule_targets import reliable_target_options
 
@@ -123,5 +124,5 @@ class EventStoreStack(Stack):
             "SQS event source mappings take no on-failure destination; the buffer's redrive policy is the DLQ.",
         )
 
-        CfnOutput(self, "EventStoreTableName", value=self.table.table_name)
-        CfnOutput(self, "EventStoreTableArn", value=self.table.table_arn)
+        CfnOutput(self, Output.EVENT_STORE_TABLE_NAME, value=self.table.table_name)
+        CfnOutput(self, Output.EVENT_STORE_TABLE_ARN, value=self.table.table_arn)

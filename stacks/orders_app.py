@@ -14,6 +14,8 @@ from stacks.data_stack import DataStack
 from stacks.environment_defaults import EnvironmentDefaults
 from stacks.event_fabric_stack import EventFabricStack
 from stacks.event_store_stack import EventStoreStack
+from stacks.lambda_runtime import LAMBDA_WHEELS, host_wheels
+from stacks.names import Component, stack_name
 from stacks.retention import LOG_RETENTION
 from stacks.workflows_stack import WorkflowsStack
 
@@ -41,10 +43,10 @@ class _StackProps:
         self._env = Environment(account=config.account, region=config.region)
         self._tags = {"application": APPLICATION_TAG, "environment": config.name}
 
-    def __call__(self, component: str, purpose: str) -> dict[str, Any]:
+    def __call__(self, component: Component, purpose: str) -> dict[str, Any]:
         return {
             "scope": self._app,
-            "construct_id": f"Orders-{self._config.name}-{component}",
+            "construct_id": stack_name(self._config.name, component),
             "env": self._env,
             "tags": self._tags,
             "description": f"Orders ({self._config.name}): {purpose}",
@@ -57,14 +59,15 @@ def build_orders_app(app: App, config: EnvironmentConfig) -> OrdersStacks:
         log_retention=LOG_RETENTION[config.log_retention_days],
         removal_policy=RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY,
         log_level=config.lambda_log_level,
+        layer_wheels=host_wheels() if config.local_cloud else LAMBDA_WHEELS,
     )
 
     data = DataStack(
-        **stack("Data", "the single table and its stream, the source of truth"),
+        **stack(Component.DATA, "the single table and its stream, the source of truth"),
         retain_data=config.retain_data,
     )
     fabric = EventFabricStack(
-        **stack("EventFabric", "event bus, archive, the stream pipe with its enrichment, DLQs, alarms"),
+        **stack(Component.EVENT_FABRIC, "event bus, archive, the stream pipe with its enrichment, DLQs, alarms"),
         table=data.table,
         stream_pipe=config.stream_pipe,
         archive_retention_days=config.archive_retention_days,
@@ -74,7 +77,8 @@ def build_orders_app(app: App, config: EnvironmentConfig) -> OrdersStacks:
 
     workflows = WorkflowsStack(
         **stack(
-            "Workflows", "order intake, the order workflow (Step Functions) started by OrderCreated, high-value review"
+            Component.WORKFLOWS,
+            "order intake, the order workflow (Step Functions) started by OrderCreated, high-value review",
         ),
         table=data.table,
         bus=fabric.bus,
@@ -85,7 +89,7 @@ def build_orders_app(app: App, config: EnvironmentConfig) -> OrdersStacks:
     )
 
     event_store = EventStoreStack(
-        **stack("EventStore", "every bus event stored once, queryable by aggregate, type and time"),
+        **stack(Component.EVENT_STORE, "every bus event stored once, queryable by aggregate, type and time"),
         bus=fabric.bus,
         alarm_topic=fabric.alarm_topic,
         settings=config.event_store,
@@ -94,7 +98,9 @@ def build_orders_app(app: App, config: EnvironmentConfig) -> OrdersStacks:
     )
 
     cache = CacheIntegrationStack(
-        **stack("CacheIntegration", "order changes kept in a Momento cache and topic through API destinations"),
+        **stack(
+            Component.CACHE_INTEGRATION, "order changes kept in a Momento cache and topic through API destinations"
+        ),
         bus=fabric.bus,
         alarm_topic=fabric.alarm_topic,
         settings=config.cache,

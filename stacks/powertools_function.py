@@ -80,7 +80,7 @@ class PowertoolsFunction(Construct):
             architecture=LAMBDA_ARCHITECTURE,
             handler=f"lambdas.{package}.handler.handler",
             code=function_code(package),
-            layers=[DependenciesLayer.of(self)],
+            layers=[DependenciesLayer.of(self, defaults.layer_wheels)],
             role=self.role,
             memory_size=memory_size,
             timeout=Duration.seconds(timeout_seconds),

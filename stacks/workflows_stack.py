@@ -16,6 +16,7 @@ from stacks.bus_rules import exclude_replays, table_events
 from stacks.config import IntakeSettings, WorkflowSettings
 from stacks.dead_letter_queue import DeadLetterQueue, redriven_queue
 from stacks.environment_defaults import EnvironmentDefaults
+from stacks.names import Output
 from stacks.order_intake import OrderIntake
 from stacks.order_workflow import OrderWorkflow
 from stacks.rule_targets import reliable_target_options
@@ -73,9 +74,9 @@ class WorkflowsStack(Stack):
         self.intake = OrderIntake(
             self, "Intake", table=table, settings=intake, defaults=defaults, alarm_topic=alarm_topic
         )
-        CfnOutput(self, "StateMachineArn", value=self.order_workflow.state_machine.state_machine_arn)
-        CfnOutput(self, "IntakeQueueUrl", value=self.intake.queue.queue_url)
-        CfnOutput(self, "RejectedQueueUrl", value=self.intake.rejected_queue.queue.queue_url)
+        CfnOutput(self, Output.STATE_MACHINE_ARN, value=self.order_workflow.state_machine.state_machine_arn)
+        CfnOutput(self, Output.INTAKE_QUEUE_URL, value=self.intake.queue.queue_url)
+        CfnOutput(self, Output.REJECTED_QUEUE_URL, value=self.intake.rejected_queue.queue.queue_url)
 
     def _high_value_review(self, bus: events.IEventBus, alarm_topic: sns.ITopic, workflow: WorkflowSettings) -> None:
         """Orders above the threshold (a numeric match: amounts arrive as numbers) also go to a review queue."""
@@ -117,4 +118,4 @@ class WorkflowsStack(Stack):
             ],
         )
         exclude_replays(self.high_value_rule)
-        CfnOutput(self, "HighValueReviewQueueUrl", value=self.review_queue.queue_url)
+        CfnOutput(self, Output.HIGH_VALUE_REVIEW_QUEUE_URL, value=self.review_queue.queue_url)

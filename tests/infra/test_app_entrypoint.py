@@ -22,7 +22,7 @@ def test_unknown_environment_fails_with_one_line() -> None:
     result = run_app({**cdk_json_context(), "env": "qa"})
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
-        "Configuration error: unknown environment 'qa' (-c env=...); known environments: dev, prod, staging"
+        "Configuration error: unknown environment 'qa' (-c env=...); known environments: dev, local, prod, staging"
     )
 
 

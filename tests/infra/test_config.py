@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from stacks.config import ConfigError, load_environment_config
+from stacks.config import LOCAL_CLOUD_ACCOUNT, ConfigError, load_environment_config
 from tests.support.synth import ENVIRONMENTS, cdk_json_context
 
 
@@ -31,7 +31,7 @@ def test_prod_retains_data_and_dev_does_not() -> None:
 def test_unknown_environment_names_the_known_ones() -> None:
     with pytest.raises(ConfigError) as error:
         load_environment_config(environments(), "qa", environ={})
-    assert str(error.value) == "unknown environment 'qa' (-c env=...); known environments: dev, prod, staging"
+    assert str(error.value) == "unknown environment 'qa' (-c env=...); known environments: dev, local, prod, staging"
 
 
 def test_missing_setting_names_environment_and_key() -> None:
@@ -59,7 +59,7 @@ def test_missing_setting_names_environment_and_key() -> None:
         (("streamPipe", "maximumRetryAttempts"), -1, "setting 'streamPipe.maximumRetryAttempts' is invalid"),
         (("workflow", "type"), "FAST", "setting 'workflow.type' is invalid: Input should be 'EXPRESS' or 'STANDARD'"),
         (("logRetentionDays",), 8, "setting 'logRetentionDays' is invalid: Value error, must be a CloudWatch Logs"),
-        (("cache", "endpoint"), "http://plain.example.com", "setting 'cache.endpoint' is invalid"),
+        (("cache", "endpoint"), "ftp://plain.example.com", "setting 'cache.endpoint' is invalid"),
     ],
 )
 def test_ill_typed_setting_names_environment_key_and_value(path: tuple[str, ...], value: Any, expected: str) -> None:
@@ -96,3 +96,35 @@ def test_account_in_the_block_wins_over_the_cli_environment() -> None:
     blocks["prod"]["account"] = "210987654321"
     config = load_environment_config(blocks, "prod", environ={"CDK_DEFAULT_ACCOUNT": "123456789012"})
     assert config.account == "210987654321"
+
+
+def test_the_local_environment_is_a_local_cloud() -> None:
+    config = load_environment_config(environments(), "local", environ={})
+    assert config.local_cloud
+    assert config.account == LOCAL_CLOUD_ACCOUNT
+    assert not load_environment_config(environments(), "dev", environ={}).local_cloud
+
+
+def test_a_local_cloud_cannot_point_at_a_real_account() -> None:
+    blocks = environments()
+    blocks["local"]["account"] = "123456789012"
+    with pytest.raises(ConfigError) as error:
+        load_environment_config(blocks, "local", environ={})
+    assert str(error.value) == (
+        "cdk.json environment 'local': a localCloud environment must set account '000000000000', the emulator's"
+    )
+
+
+@pytest.mark.parametrize(
+    ("env_name", "endpoint", "expected"),
+    [
+        ("dev", "http://127.0.0.1:4567", "cache.endpoint must be https outside a localCloud environment"),
+        ("local", "http://cache.example.com:80", "cache.endpoint may be plain http only on loopback"),
+    ],
+)
+def test_plain_http_momento_only_on_loopback_of_a_local_cloud(env_name: str, endpoint: str, expected: str) -> None:
+    blocks = environments()
+    blocks[env_name]["cache"]["endpoint"] = endpoint
+    with pytest.raises(ConfigError) as error:
+        load_environment_config(blocks, env_name, environ={})
+    assert str(error.value) == f"cdk.json environment '{env_name}': {expected} (got {endpoint!r})"

@@ -7,11 +7,12 @@ import sys
 from aws_cdk import App, Stack
 
 from stacks.dependencies_layer import DependenciesLayer
+from stacks.lambda_runtime import LAMBDA_WHEELS
 
 
 def synthesize_layer(outdir: str) -> None:
     app = App(outdir=outdir)
-    DependenciesLayer.of(Stack(app, "LayerOnly"))
+    DependenciesLayer.of(Stack(app, "LayerOnly"), LAMBDA_WHEELS)
     app.synth()
 
 

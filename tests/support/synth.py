@@ -15,7 +15,7 @@ from stacks.config import ENVIRONMENTS_CONTEXT_KEY, EnvironmentConfig, load_envi
 from stacks.orders_app import OrdersStacks, build_orders_app
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-ENVIRONMENTS = ("dev", "staging", "prod")
+ENVIRONMENTS = ("dev", "staging", "prod")  # AWS environments; `local` is tested on its own
 
 
 def cdk_json_context() -> dict[str, Any]:
@@ -33,6 +33,7 @@ class SynthesizedApp:
     config: EnvironmentConfig
     stacks: OrdersStacks
     templates: dict[str, dict[str, Any]]  # by stack name
+    assembly_dir: Path  # the cloud assembly as `cdk synth` writes it (without bundled assets)
 
     def template(self, component: str) -> dict[str, Any]:
         return self.templates[f"Orders-{self.config.name}-{component}"]
@@ -42,8 +43,9 @@ class SynthesizedApp:
 def synthesize(env_name: str) -> SynthesizedApp:
     """Bundling is skipped (`aws:cdk:bundling-stacks: []`); one test bundles the layer for real."""
     config = environment_config(env_name)
+    outdir = Path(tempfile.mkdtemp(prefix=f"cdk-{env_name}-"))
     app = App(
-        outdir=tempfile.mkdtemp(prefix=f"cdk-{env_name}-"),
+        outdir=str(outdir),
         # Path metadata as `cdk synth` writes it, so tests can name resources by construct path.
         context={
             **cdk_json_context(),
@@ -55,4 +57,4 @@ def synthesize(env_name: str) -> SynthesizedApp:
     stacks = build_orders_app(app, config)
     assembly = app.synth()  # raises if cdk-nag reports anything unacknowledged
     templates = {stack.stack_name: assembly.get_stack_by_name(stack.stack_name).template for stack in stacks.all()}
-    return SynthesizedApp(config=config, stacks=stacks, templates=templates)
+    return SynthesizedApp(config=config, stacks=stacks, templates=templates, assembly_dir=outdir)

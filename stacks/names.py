@@ -1,0 +1,57 @@
+"""The names tools find a deployed environment by: its stack names and the stack outputs they read. Defined once;
+the stacks, the operator CLIs and the smoke scenario all use these (a test checks each output exists)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+APPLICATION = "Orders"
+
+
+class Component(StrEnum):
+    DATA = "Data"
+    EVENT_FABRIC = "EventFabric"
+    WORKFLOWS = "Workflows"
+    EVENT_STORE = "EventStore"
+    CACHE_INTEGRATION = "CacheIntegration"
+
+
+def stack_name(env_name: str, component: Component) -> str:
+    return f"{APPLICATION}-{env_name}-{component}"
+
+
+class Output(StrEnum):
+    """Stack outputs, each named after what it holds; `OUTPUT_OWNERS` says which stack has it."""
+
+    TABLE_NAME = "TableName"
+    TABLE_ARN = "TableArn"
+    TABLE_STREAM_ARN = "TableStreamArn"
+    EVENT_BUS_NAME = "EventBusName"
+    EVENT_BUS_ARN = "EventBusArn"
+    ARCHIVE_NAME = "ArchiveName"
+    ARCHIVE_ARN = "ArchiveArn"
+    ALARM_TOPIC_ARN = "AlarmTopicArn"
+    STATE_MACHINE_ARN = "StateMachineArn"
+    INTAKE_QUEUE_URL = "IntakeQueueUrl"
+    REJECTED_QUEUE_URL = "RejectedQueueUrl"
+    HIGH_VALUE_REVIEW_QUEUE_URL = "HighValueReviewQueueUrl"
+    EVENT_STORE_TABLE_NAME = "EventStoreTableName"
+    EVENT_STORE_TABLE_ARN = "EventStoreTableArn"
+
+
+OUTPUT_OWNERS: dict[Output, Component] = {
+    Output.TABLE_NAME: Component.DATA,
+    Output.TABLE_ARN: Component.DATA,
+    Output.TABLE_STREAM_ARN: Component.DATA,
+    Output.EVENT_BUS_NAME: Component.EVENT_FABRIC,
+    Output.EVENT_BUS_ARN: Component.EVENT_FABRIC,
+    Output.ARCHIVE_NAME: Component.EVENT_FABRIC,
+    Output.ARCHIVE_ARN: Component.EVENT_FABRIC,
+    Output.ALARM_TOPIC_ARN: Component.EVENT_FABRIC,
+    Output.STATE_MACHINE_ARN: Component.WORKFLOWS,
+    Output.INTAKE_QUEUE_URL: Component.WORKFLOWS,
+    Output.REJECTED_QUEUE_URL: Component.WORKFLOWS,
+    Output.HIGH_VALUE_REVIEW_QUEUE_URL: Component.WORKFLOWS,
+    Output.EVENT_STORE_TABLE_NAME: Component.EVENT_STORE,
+    Output.EVENT_STORE_TABLE_ARN: Component.EVENT_STORE,
+}
