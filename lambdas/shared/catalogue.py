@@ -1,0 +1,26 @@
+"""Customers and products as the single table holds them: the fields ProcessOrder reads (a customer's name and
+e-mail; a product's stock, which CheckInventory decrements). Whatever writes them (a catalogue import, a seed script,
+the smoke scenario, the tests) builds them here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lambdas.shared.entities import CUSTOMER, PRODUCT, entity_key
+
+
+def customer_item(customer_id: str, name: str, email: str) -> dict[str, Any]:
+    key = entity_key(CUSTOMER, customer_id)
+    return {
+        "pk": {"S": key["pk"]},
+        "sk": {"S": key["sk"]},
+        "customerId": {"S": customer_id},
+        "name": {"S": name},
+        "email": {"S": email},
+    }
+
+
+def product_item(sku: str, stock: int, price_minor: int) -> dict[str, Any]:
+    key = entity_key(PRODUCT, sku)
+    return {"pk": {"S": key["pk"]}, "sk": {"S": key["sk"]}, "sku": {"S": sku}, "stock": {"N": str(stock)},
+            "priceMinor": {"N": str(price_minor)}}  # fmt: skip
