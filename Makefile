@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 CDK := node_modules/.bin/cdk
 CDK_FLAGS := -c env=$(ENV)
 
-.PHONY: synth test lint format diff deploy benchmark clean
+.PHONY: synth test lint format diff deploy benchmark clean smoke local-up local-deploy local-smoke local-down local-status local-test
 
 synth: $(VENV)/.app-deps node_modules/.installed
 	$(CDK) synth --all --quiet $(CDK_FLAGS)
@@ -30,11 +30,40 @@ diff: $(VENV)/.app-deps node_modules/.installed
 deploy: $(VENV)/.app-deps node_modules/.installed
 	$(CDK) deploy --all $(CDK_FLAGS)
 
+# The scenario of ops/smoke against a deployed environment (AWS credentials of that environment needed).
+smoke: $(VENV)/.dev-deps
+	$(BIN)/python -m ops.smoke --env $(ENV)
+
+# The whole app on this machine (no Docker, no AWS account): see "Run it locally" in the README.
+LOCAL_PORT ?= 4566
+LOCAL := $(BIN)/python -m local_cloud
+
+local-up: $(VENV)/.dev-deps node_modules/.installed
+	$(LOCAL) up --port $(LOCAL_PORT)
+
+local-deploy: $(VENV)/.dev-deps node_modules/.installed
+	$(LOCAL) deploy --port $(LOCAL_PORT)
+
+local-smoke: $(VENV)/.dev-deps
+	AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test $(BIN)/python -m ops.smoke --env local --endpoint-url https://127.0.0.1:$(LOCAL_PORT) \
+		--ca-bundle .local/tls/server.crt --cache-requests .local/cache-requests.jsonl
+
+local-status:
+	@$(LOCAL) status --port $(LOCAL_PORT)
+
+local-down:
+	@if [ -x $(BIN)/python ]; then $(LOCAL) down --port $(LOCAL_PORT); fi
+
+# Up, deploy, smoke, and always down: the exit status is the first failure's.
+local-test:
+	@$(MAKE) --no-print-directory local-up && $(MAKE) --no-print-directory local-deploy \
+		&& $(MAKE) --no-print-directory local-smoke; status=$$?; $(MAKE) --no-print-directory local-down; exit $$status
+
 benchmark: $(VENV)/.dev-deps
 	$(BIN)/python -m benchmarks.enrichment
 
 clean:
-	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache .hypothesis .local/cdk.out
 	find . -name __pycache__ -not -path './$(VENV)/*' -not -path './node_modules/*' -prune -exec rm -rf {} +
 
 $(BIN)/python:

@@ -1,0 +1,99 @@
+"""`python -m ops.smoke --env <env>`: the smoke scenario against a deployed environment; exit 1 names the hop."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ops.smoke.data import RunData
+from ops.smoke.deployed_app import DeployedApp, EnvironmentNotDeployed
+from ops.smoke.observers import Events, MomentoCache, Queue, RequestLog, Table, WorkflowRuns
+from ops.smoke.replay import replay
+from ops.smoke.scenario import Bus, Observers, Scenario
+from ops.smoke.steps_cache import cache_requests
+from ops.smoke.steps_once import duplicate_delivery, event_store_exactly_once, user_delete_and_ttl
+from ops.smoke.steps_orders import business_outcomes, happy_path, high_value_review, rejected_at_intake
+from ops.smoke.trace import HopFailed, Trace
+from stacks.config import ENVIRONMENTS_CONTEXT_KEY, EnvironmentConfig, load_environment_config
+from stacks.names import Output
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+STEPS = [
+    happy_path,
+    business_outcomes,
+    rejected_at_intake,
+    high_value_review,
+    duplicate_delivery,
+    user_delete_and_ttl,
+    event_store_exactly_once,
+    cache_requests,
+    replay,
+]
+
+
+def parser() -> argparse.ArgumentParser:
+    cli = argparse.ArgumentParser(prog="python -m ops.smoke", description=__doc__)
+    cli.add_argument("--env", required=True, help="the environment to drive (its stacks must be deployed)")
+    cli.add_argument("--endpoint-url", help="an AWS endpoint other than AWS's own (the local emulator)")
+    cli.add_argument("--ca-bundle", help="the certificate that endpoint serves (local: .local/tls/server.crt)")
+    cli.add_argument("--cache-requests", type=Path, help="the Momento stand-in's request log (local runs)")
+    cli.add_argument("--timeout", type=float, default=60, help="seconds each hop may take (default 60)")
+    return cli
+
+
+def environment_config(env_name: str) -> EnvironmentConfig:
+    context = json.loads((PROJECT_ROOT / "cdk.json").read_text())["context"]
+    return load_environment_config(context[ENVIRONMENTS_CONTEXT_KEY], env_name, environ={})
+
+
+def observers(args: argparse.Namespace, config: EnvironmentConfig) -> Observers:
+    session = boto3.session.Session(region_name=config.region)
+
+    def client(service: str) -> Any:
+        return session.client(service, endpoint_url=args.endpoint_url, verify=args.ca_bundle)
+
+    app = DeployedApp.find(client, args.env)
+    api_key = client("secretsmanager").get_secret_value(SecretId=config.cache.api_key_secret_name)["SecretString"]
+    return Observers(
+        table=Table(client("dynamodb"), app[Output.TABLE_NAME]),
+        events=Events(client("dynamodb"), app[Output.EVENT_STORE_TABLE_NAME]),
+        sqs=client("sqs"),
+        intake_queue_url=app[Output.INTAKE_QUEUE_URL],
+        rejected=Queue(client("sqs"), app[Output.REJECTED_QUEUE_URL]),
+        review=Queue(client("sqs"), app[Output.HIGH_VALUE_REVIEW_QUEUE_URL]),
+        workflow=WorkflowRuns(client("stepfunctions"), app[Output.STATE_MACHINE_ARN]),
+        bus=Bus(client("events"), app[Output.EVENT_BUS_NAME], app[Output.EVENT_BUS_ARN], app[Output.ARCHIVE_ARN]),
+        cache=MomentoCache(config.cache.endpoint, config.cache.cache_name, str(api_key)),
+        requests=RequestLog(args.cache_requests) if args.cache_requests else None,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    config = environment_config(args.env)
+    trace = Trace(sys.stdout, args.timeout)
+    started = time.monotonic()
+    try:
+        data = RunData.new(config.workflow.high_value_order_threshold_minor)
+        Scenario(trace, observers(args, config), data).run(STEPS)
+    except (HopFailed, EnvironmentNotDeployed) as failure:
+        trace.say(f"FAILED: {failure}")
+        return 1
+    except (BotoCoreError, ClientError) as error:
+        trace.say(f"FAILED: AWS refused or could not be reached ({type(error).__name__}): {error}")
+        return 1
+    skipped = f", {len(trace.skipped)} skipped" if trace.skipped else ""
+    trace.say(f"passed: {trace.passed} checks{skipped} in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
