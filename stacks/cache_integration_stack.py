@@ -14,10 +14,10 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from stacks.bus_rules import exclude_replays, table_events
+from stacks.building_blocks.bus_rules import exclude_replays, table_events
+from stacks.building_blocks.dead_letter_queue import DeadLetterQueue
+from stacks.building_blocks.rule_targets import reliable_target_options
 from stacks.config import CacheSettings
-from stacks.dead_letter_queue import DeadLetterQueue
-from stacks.rule_targets import reliable_target_options
 
 ORDER_ID = "$.detail.metadata.entityId"
 # The cached value: a compact view of the order (no keys, no internal attributes). Only fields every order has:

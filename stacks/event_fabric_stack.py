@@ -8,18 +8,19 @@ from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
+from stacks.building_blocks.dead_letter_queue import DeadLetterQueue
+from stacks.building_blocks.environment_defaults import EnvironmentDefaults
+from stacks.building_blocks.log_group_target import LogGroupTarget
+from stacks.building_blocks.nag import acknowledge
+from stacks.building_blocks.rule_targets import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS
+from stacks.building_blocks.stream_pipe import StreamToBusPipe
 from stacks.config import StreamPipeSettings
-from stacks.dead_letter_queue import DeadLetterQueue
-from stacks.environment_defaults import EnvironmentDefaults
-from stacks.log_group_target import LogGroupTarget
-from stacks.nag import acknowledge
 from stacks.names import Output
-from stacks.rule_targets import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS
-from stacks.stream_pipe import StreamToBusPipe
 
 # Matches every event: every event has a source, and every string starts with "".
 EVERY_EVENT = events.EventPattern(source=events.Match.prefix(""))
@@ -39,56 +40,15 @@ class EventFabricStack(Stack):
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        # No KMS key: alarm notifications carry alarm names and states only, and CloudWatch cannot publish to a topic
-        # encrypted with the AWS managed SNS key (a customer managed key would cost more than it protects).
-        self.alarm_topic = sns.Topic(self, "AlarmTopic", display_name="Orders alarms", enforce_ssl=True)
-        if alarm_email:
-            subscription = self.alarm_topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
-            acknowledge(
-                subscription,
-                "Serverless::Serverless-SNSRedrivePolicy",
-                "Alarm e-mail: a DLQ of undelivered alarm notifications could only alarm into this same topic.",
-            )
-
-        self.bus_dead_letter_queue = DeadLetterQueue(
-            self, "BusDeadLetterQueue", holds="events the bus could not deliver", alarm_topic=self.alarm_topic
-        )
-        self.bus = events.EventBus(self, "Bus", dead_letter_queue=self.bus_dead_letter_queue.queue)
-        self.bus_dead_letter_queue.queue.add_to_resource_policy(
-            iam.PolicyStatement(
-                principals=[iam.ServicePrincipal("events.amazonaws.com")],
-                actions=["sqs:SendMessage"],
-                resources=[self.bus_dead_letter_queue.queue.queue_arn],
-                conditions={"ArnEquals": {"aws:SourceArn": self.bus.event_bus_arn}},
-            )
-        )
+        self.alarm_topic = self._alarm_topic(alarm_email)
+        self.bus, self.bus_dead_letter_queue = self._bus()
         self.archive = self.bus.archive(
             "Archive",
             description="Every event on the orders bus, for replay",
             event_pattern=EVERY_EVENT,
             retention=Duration.days(archive_retention_days),
         )
-
-        self.event_log_group = defaults.log_group(self, "EventLog")
-        self.log_rule_dead_letter_queue = DeadLetterQueue(
-            self, "EventLogDeadLetterQueue", holds="events the log rule could not write", alarm_topic=self.alarm_topic
-        )
-        self.log_rule = events.Rule(
-            self,
-            "EventLogRule",
-            description="Every event on the bus, replays included, into a CloudWatch log group",
-            event_bus=self.bus,
-            event_pattern=EVERY_EVENT,
-            targets=[
-                LogGroupTarget(
-                    self.event_log_group,
-                    dead_letter_queue=self.log_rule_dead_letter_queue.queue,
-                    retry_attempts=TARGET_RETRY_ATTEMPTS,
-                    max_event_age=TARGET_MAX_EVENT_AGE,
-                )
-            ],
-        )
-
+        self.event_log_group, self.log_rule = self._event_log(defaults)
         self.stream_pipe = StreamToBusPipe(
             self,
             "StreamPipe",
@@ -98,9 +58,60 @@ class EventFabricStack(Stack):
             defaults=defaults,
             alarm_topic=self.alarm_topic,
         )
-
         CfnOutput(self, Output.EVENT_BUS_NAME, value=self.bus.event_bus_name)
         CfnOutput(self, Output.EVENT_BUS_ARN, value=self.bus.event_bus_arn)
         CfnOutput(self, Output.ARCHIVE_NAME, value=self.archive.archive_name)
         CfnOutput(self, Output.ARCHIVE_ARN, value=self.archive.archive_arn)
         CfnOutput(self, Output.ALARM_TOPIC_ARN, value=self.alarm_topic.topic_arn)
+
+    def _alarm_topic(self, alarm_email: str | None) -> sns.Topic:
+        # No KMS key: alarm notifications carry alarm names and states only, and CloudWatch cannot publish to a topic
+        # encrypted with the AWS managed SNS key (a customer managed key would cost more than it protects).
+        topic = sns.Topic(self, "AlarmTopic", display_name="Orders alarms", enforce_ssl=True)
+        if alarm_email:
+            subscription = topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
+            acknowledge(
+                subscription,
+                "Serverless::Serverless-SNSRedrivePolicy",
+                "Alarm e-mail: a DLQ of undelivered alarm notifications could only alarm into this same topic.",
+            )
+        return topic
+
+    def _bus(self) -> tuple[events.EventBus, DeadLetterQueue]:
+        """The bus, whose own DLQ takes what no rule target could be handed (only this bus may send to it)."""
+        dead_letter_queue = DeadLetterQueue(
+            self, "BusDeadLetterQueue", holds="events the bus could not deliver", alarm_topic=self.alarm_topic
+        )
+        bus = events.EventBus(self, "Bus", dead_letter_queue=dead_letter_queue.queue)
+        dead_letter_queue.queue.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("events.amazonaws.com")],
+                actions=["sqs:SendMessage"],
+                resources=[dead_letter_queue.queue.queue_arn],
+                conditions={"ArnEquals": {"aws:SourceArn": bus.event_bus_arn}},
+            )
+        )
+        return bus, dead_letter_queue
+
+    def _event_log(self, defaults: EnvironmentDefaults) -> tuple[logs.LogGroup, events.Rule]:
+        """Every event, replays included, into a log group: what happened, searchable with Logs Insights."""
+        log_group = defaults.log_group(self, "EventLog")
+        self.log_rule_dead_letter_queue = DeadLetterQueue(
+            self, "EventLogDeadLetterQueue", holds="events the log rule could not write", alarm_topic=self.alarm_topic
+        )
+        rule = events.Rule(
+            self,
+            "EventLogRule",
+            description="Every event on the bus, replays included, into a CloudWatch log group",
+            event_bus=self.bus,
+            event_pattern=EVERY_EVENT,
+            targets=[
+                LogGroupTarget(
+                    log_group,
+                    dead_letter_queue=self.log_rule_dead_letter_queue.queue,
+                    retry_attempts=TARGET_RETRY_ATTEMPTS,
+                    max_event_age=TARGET_MAX_EVENT_AGE,
+                )
+            ],
+        )
+        return log_group, rule

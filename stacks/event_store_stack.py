@@ -13,15 +13,15 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from lambdas.shared.event_store_keys import AGGREGATE, BY_DAY, BY_DETAIL_TYPE, EVENT_KEY, TTL_ATTRIBUTE
-from stacks.alarms import backlog_alarm
+from stacks.building_blocks.alarms import backlog_alarm
+from stacks.building_blocks.dead_letter_queue import DeadLetterQueue, redriven_queue
+from stacks.building_blocks.environment_defaults import EnvironmentDefaults
+from stacks.building_blocks.nag import acknowledge
+from stacks.building_blocks.powertools_function import PowertoolsFunction
+from stacks.building_blocks.rule_targets import reliable_target_options
 from stacks.config import EventStoreSettings
-from stacks.dead_letter_queue import DeadLetterQueue, redriven_queue
-from stacks.environment_defaults import EnvironmentDefaults
 from stacks.event_fabric_stack import EVERY_EVENT
-from stacks.nag import acknowledge
 from stacks.names import Output
-from stacks.powertools_function import PowertoolsFunction
-from stacks.rule_targets import reliable_target_options
 
 STORE_TIMEOUT_SECONDS = 30
 MAX_RECEIVE_COUNT = 5
@@ -46,7 +46,15 @@ class EventStoreStack(Stack):
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        self.table = dynamodb.TableV2(
+        self.table = self._table(retain_data)
+        self._buffer_fed_by_every_event(bus, alarm_topic)
+        self._writer(settings, defaults)
+        CfnOutput(self, Output.EVENT_STORE_TABLE_NAME, value=self.table.table_name)
+        CfnOutput(self, Output.EVENT_STORE_TABLE_ARN, value=self.table.table_arn)
+
+    def _table(self, retain_data: bool) -> dynamodb.TableV2:
+        """Keyed by aggregate and time, with a GSI by detail-type and one by day (see event_store_keys)."""
+        return dynamodb.TableV2(
             self,
             "Table",
             partition_key=_string(AGGREGATE),
@@ -67,6 +75,8 @@ class EventStoreStack(Stack):
             billing=dynamodb.Billing.on_demand(),
         )
 
+    def _buffer_fed_by_every_event(self, bus: events.IEventBus, alarm_topic: sns.ITopic) -> None:
+        """Every event, replays included, buffered in SQS (with a DLQ and an age alarm) before it is written."""
         self.buffer, self.buffer_dead_letter_queue = redriven_queue(
             self,
             "Buffer",
@@ -96,6 +106,8 @@ class EventStoreStack(Stack):
             targets=[targets.SqsQueue(self.buffer, **reliable_target_options(self.rule_dead_letter_queue.queue))],
         )
 
+    def _writer(self, settings: EventStoreSettings, defaults: EnvironmentDefaults) -> None:
+        """The function that drains the buffer: it may only put items into the store table."""
         self.function = PowertoolsFunction(
             self,
             "Writer",
@@ -123,6 +135,3 @@ class EventStoreStack(Stack):
             "Serverless::Serverless-LambdaEventSourceMappingDestination",
             "SQS event source mappings take no on-failure destination; the buffer's redrive policy is the DLQ.",
         )
-
-        CfnOutput(self, Output.EVENT_STORE_TABLE_NAME, value=self.table.table_name)
-        CfnOutput(self, Output.EVENT_STORE_TABLE_ARN, value=self.table.table_arn)

@@ -11,6 +11,7 @@ APPLICATION = "Orders"
 class Component(StrEnum):
     DATA = "Data"
     EVENT_FABRIC = "EventFabric"
+    INTAKE = "Intake"
     WORKFLOWS = "Workflows"
     EVENT_STORE = "EventStore"
     CACHE_INTEGRATION = "CacheIntegration"
@@ -49,8 +50,8 @@ OUTPUT_OWNERS: dict[Output, Component] = {
     Output.ARCHIVE_ARN: Component.EVENT_FABRIC,
     Output.ALARM_TOPIC_ARN: Component.EVENT_FABRIC,
     Output.STATE_MACHINE_ARN: Component.WORKFLOWS,
-    Output.INTAKE_QUEUE_URL: Component.WORKFLOWS,
-    Output.REJECTED_QUEUE_URL: Component.WORKFLOWS,
+    Output.INTAKE_QUEUE_URL: Component.INTAKE,
+    Output.REJECTED_QUEUE_URL: Component.INTAKE,
     Output.HIGH_VALUE_REVIEW_QUEUE_URL: Component.WORKFLOWS,
     Output.EVENT_STORE_TABLE_NAME: Component.EVENT_STORE,
     Output.EVENT_STORE_TABLE_ARN: Component.EVENT_STORE,

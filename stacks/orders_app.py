@@ -8,15 +8,16 @@ from typing import Any
 from aws_cdk import App, Environment, RemovalPolicy, Stack, Validations
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
+from stacks.building_blocks.environment_defaults import EnvironmentDefaults
+from stacks.building_blocks.lambda_runtime import LAMBDA_WHEELS, host_wheels
+from stacks.building_blocks.retention import LOG_RETENTION
 from stacks.cache_integration_stack import CacheIntegrationStack
 from stacks.config import EnvironmentConfig
 from stacks.data_stack import DataStack
-from stacks.environment_defaults import EnvironmentDefaults
 from stacks.event_fabric_stack import EventFabricStack
 from stacks.event_store_stack import EventStoreStack
-from stacks.lambda_runtime import LAMBDA_WHEELS, host_wheels
+from stacks.intake_stack import IntakeStack
 from stacks.names import Component, stack_name
-from stacks.retention import LOG_RETENTION
 from stacks.workflows_stack import WorkflowsStack
 
 APPLICATION_TAG = "orders"
@@ -26,12 +27,13 @@ APPLICATION_TAG = "orders"
 class OrdersStacks:
     data: DataStack
     fabric: EventFabricStack
+    intake: IntakeStack
     workflows: WorkflowsStack
     event_store: EventStoreStack
     cache: CacheIntegrationStack
 
     def all(self) -> list[Stack]:
-        return [self.data, self.fabric, self.workflows, self.event_store, self.cache]
+        return [self.data, self.fabric, self.intake, self.workflows, self.event_store, self.cache]
 
 
 class _StackProps:
@@ -75,16 +77,20 @@ def build_orders_app(app: App, config: EnvironmentConfig) -> OrdersStacks:
         defaults=defaults,
     )
 
+    intake = IntakeStack(
+        **stack(Component.INTAKE, "the producers' intake queue, its pipe to the validating Lambda, rejections"),
+        table=data.table,
+        alarm_topic=fabric.alarm_topic,
+        settings=config.intake,
+        defaults=defaults,
+    )
+
     workflows = WorkflowsStack(
-        **stack(
-            Component.WORKFLOWS,
-            "order intake, the order workflow (Step Functions) started by OrderCreated, high-value review",
-        ),
+        **stack(Component.WORKFLOWS, "the order workflow (Step Functions) started by OrderCreated, high-value review"),
         table=data.table,
         bus=fabric.bus,
         alarm_topic=fabric.alarm_topic,
         workflow=config.workflow,
-        intake=config.intake,
         defaults=defaults,
     )
 
@@ -107,4 +113,6 @@ def build_orders_app(app: App, config: EnvironmentConfig) -> OrdersStacks:
     )
 
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
-    return OrdersStacks(data=data, fabric=fabric, workflows=workflows, event_store=event_store, cache=cache)
+    return OrdersStacks(
+        data=data, fabric=fabric, intake=intake, workflows=workflows, event_store=event_store, cache=cache
+    )

@@ -1,4 +1,4 @@
-"""Workflows: order intake, the order workflow, the OrderCreated rule that starts it, the high-value review queue."""
+"""Workflows: the order workflow, the OrderCreated rule that starts it, the high-value review queue."""
 
 from __future__ import annotations
 
@@ -11,15 +11,14 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from stacks.alarms import backlog_alarm
-from stacks.bus_rules import exclude_replays, table_events
-from stacks.config import IntakeSettings, WorkflowSettings
-from stacks.dead_letter_queue import DeadLetterQueue, redriven_queue
-from stacks.environment_defaults import EnvironmentDefaults
+from stacks.building_blocks.alarms import backlog_alarm
+from stacks.building_blocks.bus_rules import exclude_replays, table_events
+from stacks.building_blocks.dead_letter_queue import DeadLetterQueue, redriven_queue
+from stacks.building_blocks.environment_defaults import EnvironmentDefaults
+from stacks.building_blocks.order_workflow import OrderWorkflow
+from stacks.building_blocks.rule_targets import reliable_target_options
+from stacks.config import WorkflowSettings
 from stacks.names import Output
-from stacks.order_intake import OrderIntake
-from stacks.order_workflow import OrderWorkflow
-from stacks.rule_targets import reliable_target_options
 
 REVIEW_MAX_RECEIVE_COUNT = 5
 
@@ -34,7 +33,6 @@ class WorkflowsStack(Stack):
         bus: events.IEventBus,
         alarm_topic: sns.ITopic,
         workflow: WorkflowSettings,
-        intake: IntakeSettings,
         defaults: EnvironmentDefaults,
         **kwargs: Any,
     ) -> None:
@@ -71,12 +69,7 @@ class WorkflowsStack(Stack):
         exclude_replays(self.order_created_rule)
 
         self._high_value_review(bus, alarm_topic, workflow)
-        self.intake = OrderIntake(
-            self, "Intake", table=table, settings=intake, defaults=defaults, alarm_topic=alarm_topic
-        )
         CfnOutput(self, Output.STATE_MACHINE_ARN, value=self.order_workflow.state_machine.state_machine_arn)
-        CfnOutput(self, Output.INTAKE_QUEUE_URL, value=self.intake.queue.queue_url)
-        CfnOutput(self, Output.REJECTED_QUEUE_URL, value=self.intake.rejected_queue.queue.queue_url)
 
     def _high_value_review(self, bus: events.IEventBus, alarm_topic: sns.ITopic, workflow: WorkflowSettings) -> None:
         """Orders above the threshold (a numeric match: amounts arrive as numbers) also go to a review queue."""

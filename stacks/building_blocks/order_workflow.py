@@ -8,12 +8,12 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from stacks.alarms import FIVE_MINUTES, notify_when_at_least
+from stacks.building_blocks.alarms import FIVE_MINUTES, notify_when_at_least
+from stacks.building_blocks.environment_defaults import EnvironmentDefaults
+from stacks.building_blocks.nag import acknowledge, acknowledge_invoke_of_versions
+from stacks.building_blocks.order_workflow_definition import OrderWorkflowDefinition
+from stacks.building_blocks.powertools_function import PowertoolsFunction
 from stacks.config import WorkflowSettings
-from stacks.environment_defaults import EnvironmentDefaults
-from stacks.nag import acknowledge, acknowledge_invoke_of_versions
-from stacks.order_workflow_definition import OrderWorkflowDefinition
-from stacks.powertools_function import PowertoolsFunction
 
 # Fits an Express workflow (5 minutes at most) with room for every retry.
 WORKFLOW_TIMEOUT = Duration.minutes(5)

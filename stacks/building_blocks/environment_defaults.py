@@ -8,7 +8,7 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from stacks.lambda_runtime import WheelPlatform
+from stacks.building_blocks.lambda_runtime import WheelPlatform
 
 
 @dataclass(frozen=True)

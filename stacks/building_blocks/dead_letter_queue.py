@@ -10,8 +10,8 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from stacks.alarms import ONE_MINUTE, notify_when_at_least
-from stacks.nag import acknowledge
+from stacks.building_blocks.alarms import ONE_MINUTE, notify_when_at_least
+from stacks.building_blocks.nag import acknowledge
 
 DLQ_RETENTION = Duration.days(14)
 

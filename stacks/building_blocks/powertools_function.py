@@ -9,10 +9,10 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from stacks.dependencies_layer import LAMBDAS_DIR, DependenciesLayer
-from stacks.environment_defaults import EnvironmentDefaults
-from stacks.lambda_runtime import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME
-from stacks.nag import acknowledge
+from stacks.building_blocks.dependencies_layer import LAMBDAS_DIR, DependenciesLayer
+from stacks.building_blocks.environment_defaults import EnvironmentDefaults
+from stacks.building_blocks.lambda_runtime import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME
+from stacks.building_blocks.nag import acknowledge
 
 PROJECT_ROOT = LAMBDAS_DIR.parent
 METRICS_NAMESPACE = "Orders"

@@ -15,12 +15,12 @@ from aws_cdk import aws_pipes_targets_alpha as pipes_targets
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from stacks.alarms import backlog_alarm
+from stacks.building_blocks.alarms import backlog_alarm
+from stacks.building_blocks.dead_letter_queue import DeadLetterQueue, redriven_queue
+from stacks.building_blocks.environment_defaults import EnvironmentDefaults
+from stacks.building_blocks.nag import acknowledge_invoke_of_versions
+from stacks.building_blocks.powertools_function import PowertoolsFunction
 from stacks.config import IntakeSettings
-from stacks.dead_letter_queue import DeadLetterQueue, redriven_queue
-from stacks.environment_defaults import EnvironmentDefaults
-from stacks.nag import acknowledge_invoke_of_versions
-from stacks.powertools_function import PowertoolsFunction
 
 INTAKE_TIMEOUT_SECONDS = 30
 

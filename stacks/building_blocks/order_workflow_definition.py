@@ -76,15 +76,29 @@ class OrderWorkflowDefinition(Construct):
         self._already_handled = sfn.Succeed(
             self, "AlreadyHandled", comment="Another execution already moved this order on"
         )
+        mark_failed = self._failed_before_reservation()
+        mark_processing = self._set_status("MarkProcessing", OrderStatus.PENDING, OrderStatus.PROCESSING)
+        process = self._process_order(process_order, mark_failed)
+        mark_invalid, mark_backordered = self._business_outcomes()
+        check_inventory = self._check_inventory(mark_backordered, mark_failed)
+        ship, mark_shipped = self._shipping(ship_order)
 
+        self.start: sfn.IChainable = mark_processing.next(process).next(
+            sfn.Choice(self, "IsOrderValid")
+            .when(sfn.Condition.boolean_equals("$.processing.valid", False), mark_invalid)
+            .otherwise(check_inventory.next(ship).next(mark_shipped).next(sfn.Succeed(self, "OrderShipped")))
+        )
+
+    def _failed_before_reservation(self) -> sfn.TaskStateBase:
+        """An operational failure before stock was reserved: the order ends FAILED and the execution fails."""
         failed = sfn.Fail(self, "FailedBeforeReservation", error="OrderFailed", cause_path="$.failure.Cause")
         mark_failed = self._set_status(
             "MarkFailed", OrderStatus.PROCESSING, OrderStatus.FAILED, reason_path="$.failure.Cause"
         )
         mark_failed.next(failed)
+        return mark_failed
 
-        mark_processing = self._set_status("MarkProcessing", OrderStatus.PENDING, OrderStatus.PROCESSING)
-
+    def _process_order(self, process_order: lambda_.IFunction, mark_failed: sfn.IChainable) -> sfn.TaskStateBase:
         process = self._invoke(
             "ProcessOrder",
             process_order,
@@ -96,17 +110,21 @@ class OrderWorkflowDefinition(Construct):
             result_path="$.processing",
         )
         process.add_catch(mark_failed, errors=["States.ALL"], result_path="$.failure")
+        return process
 
+    def _business_outcomes(self) -> tuple[sfn.TaskStateBase, sfn.TaskStateBase]:
+        """INVALID and BACKORDERED: outcomes, not failures, so they end in Succeed states."""
         mark_invalid = self._set_status(
             "MarkInvalid", OrderStatus.PROCESSING, OrderStatus.INVALID, reason_path="$.processing.reason"
         )
         mark_invalid.next(sfn.Succeed(self, "OrderInvalid"))
-
         mark_backordered = self._set_status(
             "MarkBackordered", OrderStatus.PROCESSING, OrderStatus.BACKORDERED, reason=BACKORDER_REASON
         )
         mark_backordered.next(sfn.Succeed(self, "OrderBackordered"))
+        return mark_invalid, mark_backordered
 
+    def _check_inventory(self, mark_backordered: sfn.IChainable, mark_failed: sfn.IChainable) -> sfn.TaskStateBase:
         check_inventory = self._transaction("CheckInventory", "$.processing.reservation.reserve")
         check_inventory.add_catch(
             self._why_not_reserved(check_inventory, mark_backordered, mark_failed),
@@ -114,7 +132,10 @@ class OrderWorkflowDefinition(Construct):
             result_path="$.reservationFailure",
         )
         check_inventory.add_catch(mark_failed, errors=["States.ALL"], result_path="$.failure")
+        return check_inventory
 
+    def _shipping(self, ship_order: lambda_.IFunction) -> tuple[sfn.TaskStateBase, sfn.TaskStateBase]:
+        """ShipOrder, compensated by releasing the reservation when it fails; then MarkShipped."""
         release = self._transaction("ReleaseReservation", "$.processing.reservation.release")
         release.add_retry(**transient_retry([TRANSACTION_CANCELED]))
         release.add_catch(
@@ -147,12 +168,7 @@ class OrderWorkflowDefinition(Construct):
             errors=["States.ALL"],
             result_path="$.failure",
         )
-
-        self.start: sfn.IChainable = mark_processing.next(process).next(
-            sfn.Choice(self, "IsOrderValid")
-            .when(sfn.Condition.boolean_equals("$.processing.valid", False), mark_invalid)
-            .otherwise(check_inventory.next(ship).next(mark_shipped).next(sfn.Succeed(self, "OrderShipped")))
-        )
+        return ship, mark_shipped
 
     def _why_not_reserved(
         self, check_inventory: sfn.TaskStateBase, mark_backordered: sfn.IChainable, mark_failed: sfn.IChainable

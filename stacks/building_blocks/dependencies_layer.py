@@ -12,9 +12,9 @@ from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling,
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from stacks.lambda_runtime import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, LAMBDA_WHEELS, WheelPlatform
+from stacks.building_blocks.lambda_runtime import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, LAMBDA_WHEELS, WheelPlatform
 
-LAMBDAS_DIR = Path(__file__).resolve().parent.parent / "lambdas"
+LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
 REQUIREMENTS_FILE = LAMBDAS_DIR / "requirements.txt"
 
 

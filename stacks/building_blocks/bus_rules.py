@@ -13,7 +13,7 @@ def table_events(*detail_types: str, detail: dict[str, object] | None = None) ->
 
 
 def exclude_replays(rule: events.Rule) -> None:
-    """Replays from the archive carry `replay-name`; rules with side effects must not match them (DESIGN.md).
+    """Replays from the archive carry `replay-name`; rules with side effects must not match them (docs/design.md).
 
     CDK's EventPattern has no field for it, so it is added to the synthesized pattern.
     """

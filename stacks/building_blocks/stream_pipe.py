@@ -28,12 +28,12 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from lambdas.shared.entities import ENTITIES
-from stacks.alarms import FIVE_MINUTES, notify_when_at_least
+from stacks.building_blocks.alarms import FIVE_MINUTES, notify_when_at_least
+from stacks.building_blocks.dead_letter_queue import DeadLetterQueue
+from stacks.building_blocks.environment_defaults import EnvironmentDefaults
+from stacks.building_blocks.nag import acknowledge_invoke_of_versions
+from stacks.building_blocks.powertools_function import PowertoolsFunction
 from stacks.config import StreamPipeSettings
-from stacks.dead_letter_queue import DeadLetterQueue
-from stacks.environment_defaults import EnvironmentDefaults
-from stacks.nag import acknowledge_invoke_of_versions
-from stacks.powertools_function import PowertoolsFunction
 
 
 def stream_filter_patterns() -> list[dict[str, object]]:
