@@ -1,4 +1,4 @@
-"""One DynamoDB stream record -> the domain-event envelope of DESIGN.md (the `detail` of the bus event).
+"""One DynamoDB stream record -> the domain-event envelope of docs/design.md (the `detail` of the bus event).
 
 The pipe's target takes `source` and `detail-type` from `metadata.source` and `metadata.detailType` of this output.
 """
@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from lambdas.shared.dynamodb_json import UnsupportedAttributeError, item_to_json
-from lambdas.shared.entities import EVENT_SOURCE, SCHEMA_VERSION, entity_of
+from lambdas.shared.entities import EVENT_SOURCE, SCHEMA_VERSION, Entity, entity_of
 from lambdas.shared.table_keys import PARTITION_KEY, SORT_KEY
 
 CORRELATION_ID_ATTRIBUTE = "correlationId"
@@ -23,34 +23,10 @@ class RejectedRecordError(ValueError):
 
 
 def envelope(record: dict[str, Any]) -> dict[str, Any]:
-    event_id = record.get("eventID")
-    change = record.get("eventName")
-    stream = record.get("dynamodb")
-    if not event_id or change not in ("INSERT", "MODIFY", "REMOVE") or not isinstance(stream, dict):
-        raise RejectedRecordError(f"not a DynamoDB stream record (eventID={event_id!r}, eventName={change!r})")
-    if _is_ttl_expiry(record):
-        raise RejectedRecordError("TTL expiry is not a deletion and never becomes an event (the pipe filters these)")
-
+    change, stream = _change_of(record)
     keys = stream.get("Keys") or {}
-    partition_key = keys.get(PARTITION_KEY, {}).get("S")
-    if not partition_key:
-        raise RejectedRecordError(f"record has no string partition key '{PARTITION_KEY}'")
-    entity = entity_of(partition_key)
-    if entity is None:
-        raise RejectedRecordError(f"partition key {partition_key!r} has no known entity prefix")
-
-    new_image = stream.get("NewImage")
-    old_image = stream.get("OldImage")
-    if change != "REMOVE" and new_image is None:
-        raise RejectedRecordError(f"{change} record has no NewImage: the stream must be NEW_AND_OLD_IMAGES")
-
-    inexact_numbers: list[str] = []
-    try:
-        data = item_to_json(new_image, inexact_numbers.append) if new_image is not None else None
-        previous = item_to_json(old_image, inexact_numbers.append) if old_image is not None else None
-    except UnsupportedAttributeError as error:
-        raise RejectedRecordError(str(error)) from None
-
+    partition_key, entity = _entity_of(keys)
+    data, previous, inexact_numbers = _images(change, stream)
     created_seconds = stream.get("ApproximateCreationDateTime")
     sequence_number = stream.get("SequenceNumber")
     if not isinstance(created_seconds, (int, float)) or not sequence_number:
@@ -58,7 +34,7 @@ def envelope(record: dict[str, Any]) -> dict[str, Any]:
     current = data if data is not None else previous or {}
     correlation_id = current.get(CORRELATION_ID_ATTRIBUTE)
     metadata: dict[str, Any] = {
-        "eventId": event_id,
+        "eventId": record["eventID"],
         "source": EVENT_SOURCE,
         "detailType": entity.detail_type(change),
         "entity": entity.name,
@@ -69,7 +45,7 @@ def envelope(record: dict[str, Any]) -> dict[str, Any]:
         "occurredAt": int(created_seconds * 1000),
         "sequenceNumber": sequence_number,
         "schemaVersion": SCHEMA_VERSION,
-        "correlationId": str(correlation_id) if correlation_id else event_id,
+        "correlationId": str(correlation_id) if correlation_id else record["eventID"],
     }
     if inexact_numbers:
         metadata["numbersAsStrings"] = inexact_numbers
@@ -79,6 +55,43 @@ def envelope(record: dict[str, Any]) -> dict[str, Any]:
     if stream.get("SizeBytes", 0) > LARGE_RECORD_BYTES:
         _check_size(result)
     return result
+
+
+def _change_of(record: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The change (INSERT, MODIFY, REMOVE) and the `dynamodb` part of a record that may become an event."""
+    event_id = record.get("eventID")
+    change = record.get("eventName")
+    stream = record.get("dynamodb")
+    if not event_id or change not in ("INSERT", "MODIFY", "REMOVE") or not isinstance(stream, dict):
+        raise RejectedRecordError(f"not a DynamoDB stream record (eventID={event_id!r}, eventName={change!r})")
+    if _is_ttl_expiry(record):
+        raise RejectedRecordError("TTL expiry is not a deletion and never becomes an event (the pipe filters these)")
+    return str(change), stream
+
+
+def _entity_of(keys: dict[str, Any]) -> tuple[str, Entity]:
+    partition_key = keys.get(PARTITION_KEY, {}).get("S")
+    if not partition_key:
+        raise RejectedRecordError(f"record has no string partition key '{PARTITION_KEY}'")
+    entity = entity_of(partition_key)
+    if entity is None:
+        raise RejectedRecordError(f"partition key {partition_key!r} has no known entity prefix")
+    return partition_key, entity
+
+
+def _images(change: str, stream: dict[str, Any]) -> tuple[Any, Any, list[str]]:
+    """(new image, old image, paths of numbers kept as strings), as plain JSON."""
+    new_image = stream.get("NewImage")
+    old_image = stream.get("OldImage")
+    if change != "REMOVE" and new_image is None:
+        raise RejectedRecordError(f"{change} record has no NewImage: the stream must be NEW_AND_OLD_IMAGES")
+    inexact_numbers: list[str] = []
+    try:
+        data = item_to_json(new_image, inexact_numbers.append) if new_image is not None else None
+        previous = item_to_json(old_image, inexact_numbers.append) if old_image is not None else None
+    except UnsupportedAttributeError as error:
+        raise RejectedRecordError(str(error)) from None
+    return data, previous, inexact_numbers
 
 
 def _is_ttl_expiry(record: dict[str, Any]) -> bool:

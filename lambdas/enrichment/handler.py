@@ -1,65 +1,16 @@
-"""Pipes enrichment: a batch of DynamoDB stream records in, one envelope per record out, in the same order.
-
-Pipes supports no partial failure for enrichments: if any record cannot become an event, the whole invocation
-fails with the reasons, so the pipe retries, bisects the batch (isolating the bad record) and, after its bounded
-retries, sends the record's stream position to its DLQ. Nothing is dropped silently.
-"""
+"""Pipes enrichment: a batch of DynamoDB stream records in, one envelope per record out, in the same order."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lambdas.enrichment.envelope import RejectedRecordError, envelope
+from lambdas.enrichment.batch import enrich
 from lambdas.shared.observability import logger, metrics
-
-
-class UnpublishableRecordsError(Exception):
-    """Raised to fail the pipe execution; its message lists each bad record with its reason."""
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: list[dict[str, Any]], context: LambdaContext) -> list[dict[str, Any]]:
     return enrich(event)
-
-
-def enrich(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    if not isinstance(records, list):
-        raise UnpublishableRecordsError(f"expected the pipe's batch (a JSON array), got {type(records).__name__}")
-    envelopes: list[dict[str, Any]] = []
-    rejections: list[str] = []
-    for record in records:
-        try:
-            envelopes.append(envelope(record))
-        except RejectedRecordError as error:
-            position = _position(record)
-            logger.error("Stream record cannot become an event", extra={**position, "reason": str(error)})
-            rejections.append(f"{position['eventID']} (sequence {position['sequenceNumber']}): {error}")
-
-    if rejections:
-        metrics.add_metric(name="StreamRecordsRejected", unit=MetricUnit.Count, value=len(rejections))
-        raise UnpublishableRecordsError(
-            f"{len(rejections)} of {len(records)} stream records cannot become events: " + "; ".join(rejections)
-        )
-    inexact = {
-        e["metadata"]["eventId"]: e["metadata"]["numbersAsStrings"]
-        for e in envelopes
-        if "numbersAsStrings" in e["metadata"]
-    }
-    if inexact:
-        logger.warning("Numbers kept as exact decimal strings: no double holds them", extra={"paths_by_event": inexact})
-    metrics.add_metric(name="StreamRecordsEnriched", unit=MetricUnit.Count, value=len(envelopes))
-    return envelopes
-
-
-def _position(record: Any) -> dict[str, Any]:
-    stream = record.get("dynamodb") if isinstance(record, dict) else None
-    stream = stream if isinstance(stream, dict) else {}
-    return {
-        "eventID": record.get("eventID") if isinstance(record, dict) else None,
-        "sequenceNumber": stream.get("SequenceNumber"),
-        "keys": stream.get("Keys"),
-    }

@@ -10,15 +10,14 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from lambdas.intake.repository import Orders, RejectedMessages, Written
-from lambdas.intake.submission import Rejected, parse_submission
+from lambdas.intake.acceptance import accept
+from lambdas.intake.repository import Orders, RejectedMessages
 from lambdas.shared.observability import logger, metrics
 from lambdas.shared.settings import load_settings
 
@@ -29,7 +28,7 @@ class Settings(BaseModel):
 
 
 @cache
-def _outlets() -> tuple[Orders, RejectedMessages]:
+def _dependencies() -> tuple[Orders, RejectedMessages]:
     settings = load_settings(Settings)
     return Orders(settings.table_name), RejectedMessages(settings.rejected_queue_url)
 
@@ -42,33 +41,9 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 @metrics.log_metrics
 def handler(event: list[dict[str, Any]], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(
-        event={"Records": event}, record_handler=accept, processor=processor, context=context
+        event={"Records": event}, record_handler=handle_record, processor=processor, context=context
     )
 
 
-def accept(record: SQSRecord) -> str:
-    """Raise only to have the message retried; every other outcome returns normally."""
-    try:
-        return _accept(record)
-    except Exception as error:
-        logger.warning("Order message not handled; it will be retried", extra={
-            "messageId": record.message_id, "error": repr(error)})  # fmt: skip
-        raise
-
-
-def _accept(record: SQSRecord) -> str:
-    orders, rejected = _outlets()
-    body = record.body
-    message_id = record.message_id
-    try:
-        submission = parse_submission(body)
-        outcome = orders.write_once(submission, correlation_id=submission.correlation_id or message_id)
-    except Rejected as rejection:
-        rejected.send(message_id, body, str(rejection))
-        logger.warning("Order message rejected", extra={"messageId": message_id, "reason": str(rejection)})
-        metrics.add_metric(name="IntakeRejected", unit=MetricUnit.Count, value=1)
-        return "rejected"
-    metric = "IntakeWritten" if outcome is Written.CREATED else "IntakeDuplicates"
-    metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
-    logger.info("Order accepted", extra={"messageId": message_id, "orderId": submission.order_id, "outcome": outcome})
-    return outcome.value
+def handle_record(record: SQSRecord) -> str:
+    return accept(record.message_id, record.body, *_dependencies())

@@ -14,6 +14,8 @@ from lambdas.intake.submission import OrderSubmission, Rejected
 from lambdas.shared.entities import CUSTOMER, ORDER, entity_key
 from lambdas.shared.errors import reraise
 from lambdas.shared.orders import OrderStatus
+from lambdas.shared.table import IF_ABSENT, Item, condition_failed, index_keys, item_key, key_of, timestamp
+from lambdas.shared.table_keys import PARTITION_KEY
 
 
 class Written(StrEnum):
@@ -33,30 +35,31 @@ class Orders:
             self._client.put_item(
                 TableName=self._table_name,
                 Item=item,
-                ConditionExpression="attribute_not_exists(pk)",
+                ConditionExpression=IF_ABSENT,
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
             return Written.CREATED
         except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if not condition_failed(error):
                 reraise(error)
             existing = error.response.get("Item") or self._client.get_item(
-                TableName=self._table_name, Key={"pk": item["pk"], "sk": item["sk"]}, ConsistentRead=True
+                TableName=self._table_name, Key=key_of(item), ConsistentRead=True
             ).get("Item", {})
         if existing.get("submissionFingerprint", {}).get("S") == submission.fingerprint():
             return Written.DUPLICATE
         raise Rejected(f"conflict: order {submission.order_id!r} already exists with different content")
 
 
-def order_item(submission: OrderSubmission, correlation_id: str, now: datetime) -> dict[str, Any]:
-    created_at = now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    key = entity_key(ORDER, submission.order_id)
+def order_item(submission: OrderSubmission, correlation_id: str, now: datetime) -> Item:
+    """The PENDING order item intake writes; the workflow and every test start from this shape."""
+    created_at = timestamp(now)
     return {
-        "pk": {"S": key["pk"]},
-        "sk": {"S": key["sk"]},
-        # A customer's orders, newest last: Query GSI1 on gsi1pk = CUSTOMER#<id>.
-        "gsi1pk": {"S": entity_key(CUSTOMER, submission.customer_id)["pk"]},
-        "gsi1sk": {"S": f"{ORDER.key_prefix}{created_at}#{submission.order_id}"},
+        **item_key(ORDER, submission.order_id),
+        # A customer's orders, newest last: query GSI1 on the customer's key.
+        **index_keys(
+            entity_key(CUSTOMER, submission.customer_id)[PARTITION_KEY],
+            f"{ORDER.key_prefix}{created_at}#{submission.order_id}",
+        ),
         "orderId": {"S": submission.order_id},
         "status": {"S": OrderStatus.PENDING.value},
         "customerId": {"S": submission.customer_id},
@@ -96,7 +99,7 @@ class RejectedMessages:
             "reason": reason,
             "messageId": message_id,
             "body": text[:MAX_KEPT_BODY_CHARACTERS],
-            "rejectedAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "rejectedAt": timestamp(),
         }
         if len(text) > MAX_KEPT_BODY_CHARACTERS:
             rejection["bodyTruncatedFromCharacters"] = len(text)

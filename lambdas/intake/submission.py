@@ -8,6 +8,7 @@ import json
 from pydantic import ConfigDict, Field, ValidationError
 
 from lambdas.shared.orders import ID_PATTERN, OrderLines
+from lambdas.shared.validation import first_problem
 
 MAX_BODY_BYTES = 64 * 1024  # an order of 50 line items is far below this
 
@@ -42,8 +43,4 @@ def parse_submission(body: str) -> OrderSubmission:
     try:
         return OrderSubmission.model_validate(parsed)
     except ValidationError as error:
-        problems = error.errors(include_url=False)
-        first = problems[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise Rejected(f"{where}: {first['msg']}{more}") from None
+        raise Rejected(first_problem(error, whole="body")) from None

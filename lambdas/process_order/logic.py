@@ -7,8 +7,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from lambdas.shared.entities import ORDER, PRODUCT, entity_key
+from lambdas.shared.entities import ORDER, PRODUCT
 from lambdas.shared.orders import OrderLines, OrderStatus
+from lambdas.shared.table import item_key
+from lambdas.shared.validation import first_problem
 
 RELEASE_REASON = "Shipping failed after stock was reserved; the reservation was released"
 
@@ -21,7 +23,7 @@ def validate(order: dict[str, Any]) -> OrderLines:
     try:
         lines = OrderLines.model_validate(order)
     except ValidationError as error:
-        raise InvalidOrder(_first_problem(error)) from None
+        raise InvalidOrder(first_problem(error, whole="order")) from None
     stated_total = order.get("totalMinor")
     if stated_total is not None and stated_total != lines.total_minor:
         raise InvalidOrder(f"totalMinor {stated_total!r} does not match the line items' total {lines.total_minor}")
@@ -70,10 +72,6 @@ def reservation_plan(table_name: str, order_id: str, lines: OrderLines, now: str
     return {"reserve": reserve, "release": release}
 
 
-def _dynamodb_key(key: dict[str, str]) -> dict[str, dict[str, str]]:
-    return {name: {"S": value} for name, value in key.items()}
-
-
 def _order_update(
     table_name: str,
     order_id: str,
@@ -97,7 +95,7 @@ def _order_update(
     return {
         "Update": {
             "TableName": table_name,
-            "Key": _dynamodb_key(entity_key(ORDER, order_id)),
+            "Key": item_key(ORDER, order_id),
             "UpdateExpression": update,
             "ConditionExpression": "#status = :expected",
             "ExpressionAttributeNames": {"#status": "status"},
@@ -115,15 +113,9 @@ def _stock_update(table_name: str, sku: str, change: int) -> dict[str, Any]:
     return {
         "Update": {
             "TableName": table_name,
-            "Key": _dynamodb_key(entity_key(PRODUCT, sku)),
+            "Key": item_key(PRODUCT, sku),
             "UpdateExpression": expression,
             "ConditionExpression": condition,
             "ExpressionAttributeValues": {":quantity": quantity},
         }
     }
-
-
-def _first_problem(error: ValidationError) -> str:
-    problem = error.errors(include_url=False)[0]
-    where = ".".join(str(part) for part in problem["loc"]) or "order"
-    return f"{where}: {problem['msg']}"

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambdas.shared.entities import CUSTOMER, PRODUCT, entity_key
+from lambdas.shared.entities import CUSTOMER, PRODUCT
+from lambdas.shared.table import item_key
 
 
 def customer_item(customer_id: str, name: str, email: str) -> dict[str, Any]:
-    key = entity_key(CUSTOMER, customer_id)
     return {
-        "pk": {"S": key["pk"]},
-        "sk": {"S": key["sk"]},
+        **item_key(CUSTOMER, customer_id),
         "customerId": {"S": customer_id},
         "name": {"S": name},
         "email": {"S": email},
@@ -21,6 +20,9 @@ def customer_item(customer_id: str, name: str, email: str) -> dict[str, Any]:
 
 
 def product_item(sku: str, stock: int, price_minor: int) -> dict[str, Any]:
-    key = entity_key(PRODUCT, sku)
-    return {"pk": {"S": key["pk"]}, "sk": {"S": key["sk"]}, "sku": {"S": sku}, "stock": {"N": str(stock)},
-            "priceMinor": {"N": str(price_minor)}}  # fmt: skip
+    return {
+        **item_key(PRODUCT, sku),
+        "sku": {"S": sku},
+        "stock": {"N": str(stock)},
+        "priceMinor": {"N": str(price_minor)},
+    }

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from lambdas.shared.table_keys import PARTITION_KEY, SORT_KEY
+
 KEY_SEPARATOR = "#"
 EVENT_SOURCE = "orders.table"  # <service>.<component>
 SCHEMA_VERSION = "1"
@@ -41,4 +43,4 @@ def entity_of(partition_key: str) -> Entity | None:
 def entity_key(entity: Entity, entity_id: str) -> dict[str, str]:
     """The table key of an entity's item: partition and sort key are both `<PREFIX>#<id>`."""
     key = f"{entity.key_prefix}{entity_id}"
-    return {"pk": key, "sk": key}
+    return {PARTITION_KEY: key, SORT_KEY: key}

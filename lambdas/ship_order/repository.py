@@ -1,4 +1,4 @@
-"""The shipment item: one per order (pk SHIPMENT#<orderId>), created only if absent."""
+"""The shipment item: one per order (SHIPMENT#<orderId>), created only if absent, findable from its order (GSI1)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from botocore.exceptions import ClientError
 
 from lambdas.shared.entities import ORDER, SHIPMENT, entity_key
 from lambdas.shared.errors import reraise
+from lambdas.shared.table import IF_ABSENT, Item, condition_failed, index_keys, item_key
+from lambdas.shared.table_keys import PARTITION_KEY
 
 
 class Shipments:
@@ -16,20 +18,15 @@ class Shipments:
         self._table_name = table_name
         self._client = client or boto3.client("dynamodb")
 
-    def create_once(self, order_id: str, item: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    def create_once(self, order_id: str, attributes: Item) -> tuple[Item, bool]:
         """(the shipment item, whether this call created it). A second call returns the first call's item."""
-        key = {name: {"S": value} for name, value in entity_key(SHIPMENT, order_id).items()}
-        index = {"gsi1pk": {"S": entity_key(ORDER, order_id)["pk"]}, "gsi1sk": {"S": SHIPMENT.key_prefix}}
-        full_item = {**item, **key, **index}
+        key = item_key(SHIPMENT, order_id)
+        full_item = {**attributes, **key, **index_keys(entity_key(ORDER, order_id)[PARTITION_KEY], SHIPMENT.key_prefix)}
         try:
-            self._client.put_item(
-                TableName=self._table_name,
-                Item=full_item,
-                ConditionExpression="attribute_not_exists(pk)",
-            )
+            self._client.put_item(TableName=self._table_name, Item=full_item, ConditionExpression=IF_ABSENT)
             return full_item, True
         except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if not condition_failed(error):
                 reraise(error)
-        existing = self._client.get_item(TableName=self._table_name, Key=key, ConsistentRead=True)["Item"]
+        existing: Item = self._client.get_item(TableName=self._table_name, Key=key, ConsistentRead=True)["Item"]
         return existing, False

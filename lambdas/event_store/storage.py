@@ -1,0 +1,32 @@
+"""One bus event into the store: stored once; a duplicate delivery or an archive replay is counted, not an error;
+an event without our envelope is stored under a fallback key; a message that is not an event raises."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from lambdas.event_store.repository import StoredEvents
+from lambdas.event_store.stored_event import MalformedEvent, stored_event
+from lambdas.shared.observability import logger, metrics
+
+
+def store(message_id: str, body: str, events: StoredEvents, retention_days: int | None) -> str:
+    try:
+        item, enveloped = stored_event(body, retention_days)
+    except MalformedEvent as error:
+        logger.error("Not an event; it will be retried, then dead-lettered", extra={
+            "messageId": message_id, "reason": str(error)})  # fmt: skip
+        raise
+    if not enveloped:
+        logger.warning("Stored a foreign event under its fallback key", extra={"eventId": item["eventId"]["S"]})
+        metrics.add_metric(name="ForeignEvents", unit=MetricUnit.Count, value=1)
+    try:
+        stored = events.put_once(item)
+    except Exception as error:
+        logger.warning("Event not stored; it will be retried", extra={"messageId": message_id, "error": str(error)})
+        raise
+    if not stored:
+        metrics.add_metric(name="DuplicateEvents", unit=MetricUnit.Count, value=1)
+        return "duplicate"
+    metrics.add_metric(name="EventsStored", unit=MetricUnit.Count, value=1)
+    return "stored"
