@@ -26,8 +26,8 @@ os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 from boto3.dynamodb.types import TypeDeserializer
 
 from lambdas.enrichment.handler import handler
-from tests.conftest import FakeLambdaContext
 from tests.support.events import stream_record
+from tests.support.lambda_context import FakeLambdaContext
 
 BATCH_SIZE = 100
 MIX = ("order_insert", "order_modify", "order_remove_by_user", "product_every_type", "customer_insert")

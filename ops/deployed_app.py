@@ -1,4 +1,4 @@
-"""The deployed environment the scenario drives, found through its stack outputs (names from `stacks.names`)."""
+"""A deployed environment, found through its stack outputs (stack names and output keys from `stacks.names`)."""
 
 from __future__ import annotations
 
@@ -44,3 +44,12 @@ def _stack_outputs(cloudformation: Any, name: str) -> dict[str, str]:
     except cloudformation.exceptions.ClientError as error:
         raise EnvironmentNotDeployed(f"stack {name} cannot be read: {error}") from None
     return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
+
+
+def output_of(cloudformation: Any, env_name: str, output: Output) -> str:
+    """One output, from the stack that owns it."""
+    name = stack_name(env_name, OUTPUT_OWNERS[output])
+    outputs = _stack_outputs(cloudformation, name)
+    if output not in outputs:
+        raise EnvironmentNotDeployed(f"stack {name} has no output {output}: is it deployed from this version?")
+    return outputs[output]

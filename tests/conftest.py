@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
+
+from tests.support.lambda_context import FakeLambdaContext
 
 # Before any handler module is imported: Powertools reads these at import, boto3 clients at creation.
 os.environ.update(
@@ -46,17 +47,6 @@ def _block_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPat
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "network: the test needs a package registry (it really runs pip)")
-
-
-@dataclass
-class FakeLambdaContext:
-    function_name: str = "test-function"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:eu-west-1:123456789012:function:test-function"
-    aws_request_id: str = "7e1f5a2c-0000-4000-8000-000000000001"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
 
 
 @pytest.fixture

@@ -63,7 +63,7 @@ def render(template: str, payload: Any, reserved: dict[str, str]) -> Any:
         value = reserved[name] if name in reserved else value_at(payload, name)
         if not is_json:  # free text: the value's text, as in the guide's "Hello, <$.attributes.SenderId>"
             return value if isinstance(value, str) else json.dumps(value)
-        return _placed(value, name, quoted=_inside_string(template, match.start()))
+        return _placed(value, name, quoted=inside_string(template, match.start()))
 
     if any(name.startswith("aws.pipes.") and name not in reserved for name in PLACEHOLDER.findall(template)):
         raise TransformError(f"template uses a reserved variable this runner does not provide: {template}")
@@ -90,7 +90,8 @@ def _placed(value: Any, name: str, *, quoted: bool) -> str:
     return json.dumps(value)
 
 
-def _inside_string(template: str, position: int) -> bool:
+def inside_string(template: str, position: int) -> bool:
+    """Whether `position` of a JSON template is inside a string literal (EventBridge's rules turn on this too)."""
     quotes, escaped = 0, False
     for character in template[:position]:
         if escaped:

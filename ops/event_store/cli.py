@@ -7,17 +7,14 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import TextIO
 
 import boto3
 
+from ops.deployed_app import output_of
 from ops.event_store.queries import EventStore, StoredEvent
 from ops.event_store.replay import start_replay
-
-
-def stack_outputs(cloudformation: Any, stack_name: str) -> dict[str, str]:
-    [stack] = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
-    return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
+from stacks.names import Output
 
 
 def parse_time(text: str) -> datetime:
@@ -60,19 +57,18 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     args = parser().parse_args(argv)
     if args.command == "replay":
-        fabric = stack_outputs(boto3.client("cloudformation"), f"Orders-{args.env}-EventFabric")
+        cloudformation = boto3.client("cloudformation")
         name = args.name or f"replay-{datetime.now(UTC):%Y%m%d-%H%M%S}"
         result = start_replay(
-            boto3.client("events"), name=name, archive_arn=fabric["ArchiveArn"], bus_arn=fabric["EventBusArn"],
+            boto3.client("events"), name=name,
+            archive_arn=output_of(cloudformation, args.env, Output.ARCHIVE_ARN),
+            bus_arn=output_of(cloudformation, args.env, Output.EVENT_BUS_ARN),
             rule_arns=args.rules, start=args.start, end=args.end,
         )  # fmt: skip
         print(json.dumps({"replay": name, "state": result.get("State"), "arn": result.get("ReplayArn")}), file=out)
         return 0
 
-    table = (
-        args.table
-        or stack_outputs(boto3.client("cloudformation"), f"Orders-{args.env}-EventStore")["EventStoreTableName"]
-    )
+    table = args.table or output_of(boto3.client("cloudformation"), args.env, Output.EVENT_STORE_TABLE_NAME)
     store = EventStore(boto3.client("dynamodb"), table)
     if args.command == "order":
         state = store.order_state(args.order_id)

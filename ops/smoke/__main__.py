@@ -13,8 +13,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ops.deployed_app import DeployedApp, EnvironmentNotDeployed
 from ops.smoke.data import RunData
-from ops.smoke.deployed_app import DeployedApp, EnvironmentNotDeployed
 from ops.smoke.observers import Events, MomentoCache, Queue, RequestLog, Table, WorkflowRuns
 from ops.smoke.replay import replay
 from ops.smoke.scenario import Bus, Observers, Scenario

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from stacks.dependencies_layer import requirements_fingerprint
+from stacks.building_blocks.dependencies_layer import requirements_fingerprint
 from tests.support.synth import PROJECT_ROOT
 
 LAYER_SIZE_LIMIT_BYTES = 250 * 1024 * 1024  # Lambda's unzipped limit for a function and all its layers

@@ -13,18 +13,18 @@ from tests.support.synth import ENVIRONMENTS, synthesize
 from tests.support.templates import references, resource_at, resources_of_type, role_statements
 
 
-def workflows(env_name: str = "dev") -> dict[str, Any]:
-    return synthesize(env_name).template("Workflows")
+def intake_stack(env_name: str = "dev") -> dict[str, Any]:
+    return synthesize(env_name).template("Intake")
 
 
 def pipe(env_name: str = "dev") -> dict[str, Any]:
-    properties: dict[str, Any] = resource_at(workflows(env_name), "Intake/Pipe")[1]["Properties"]
+    properties: dict[str, Any] = resource_at(intake_stack(env_name), "Intake/Pipe")[1]["Properties"]
     return properties
 
 
 @pytest.mark.parametrize("env_name", ENVIRONMENTS)
 def test_intake_queue_is_encrypted_and_redrives_to_its_dlq(env_name: str) -> None:
-    template = workflows(env_name)
+    template = intake_stack(env_name)
     _, queue = resource_at(template, "Intake/Queue")
     dlq_id, dlq = resource_at(template, "Intake/DeadLetterQueue/Queue")
     assert queue["Properties"]["SqsManagedSseEnabled"] is True
@@ -37,7 +37,7 @@ def test_intake_queue_is_encrypted_and_redrives_to_its_dlq(env_name: str) -> Non
 
 
 def test_pipe_reads_the_queue_and_invokes_the_intake_function_synchronously() -> None:
-    template = workflows()
+    template = intake_stack()
     queue_id, _ = resource_at(template, "Intake/Queue")
     function_id, _ = resource_at(template, "Intake/Function/Function")
     properties = pipe()
@@ -79,7 +79,7 @@ def test_pipe_logs_per_environment(env_name: str, level: str) -> None:
 
 
 def test_alarms_on_dlq_rejected_queue_and_backlog() -> None:
-    template = workflows()
+    template = intake_stack()
     alarms = [a["Properties"] for a in resources_of_type(template, "AWS::CloudWatch::Alarm").values()]
     for queue_path in ("Intake/DeadLetterQueue/Queue", "Intake/RejectedQueue/Queue"):
         queue_id, _ = resource_at(template, queue_path)
@@ -93,7 +93,7 @@ def test_alarms_on_dlq_rejected_queue_and_backlog() -> None:
 
 
 def test_intake_function_may_write_orders_and_send_rejections_only() -> None:
-    template = workflows()
+    template = intake_stack()
     rejected_id, _ = resource_at(template, "Intake/RejectedQueue/Queue")
     log_group_id, _ = resource_at(template, "Intake/Function/LogGroup")
     by_resource = {
@@ -113,7 +113,7 @@ def test_intake_function_may_write_orders_and_send_rejections_only() -> None:
 
 
 def test_pipe_may_consume_the_intake_queue_and_invoke_the_function_only() -> None:
-    template = workflows()
+    template = intake_stack()
     queue_id, _ = resource_at(template, "Intake/Queue")
     function_id, _ = resource_at(template, "Intake/Function/Function")
     log_group_id, _ = resource_at(template, "Intake/PipeLogGroup")

@@ -1,4 +1,4 @@
-"""DESIGN.md's reliability and security defaults, checked on every resource of every stack and environment."""
+"""The reliability and security defaults of docs/design.md, checked on every resource of every stack and environment."""
 
 from __future__ import annotations
 

@@ -10,10 +10,11 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
+from stacks.names import Component
 from tests.support.synth import synthesize
 from tests.support.templates import masked_for_snapshot
 
-COMPONENTS = ("Data", "EventFabric", "Workflows", "EventStore", "CacheIntegration")
+COMPONENTS = [str(component) for component in Component]
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from lambdas.intake.repository import Orders, RejectedMessages
-from tests.lambdas.conftest import Intake
+from tests.support.intake import Intake
 
 
 def submission(order_id: str = "o-1", **overrides: Any) -> dict[str, Any]:

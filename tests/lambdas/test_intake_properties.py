@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from lambdas.intake.repository import Orders
 from lambdas.intake.submission import OrderSubmission, Rejected, parse_submission
-from tests.lambdas.conftest import Intake
+from tests.support.intake import Intake
 from tests.support.workflow_harness import TABLE_NAME
 
 CLASSIFIED: Counter[str] = Counter()

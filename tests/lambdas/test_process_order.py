@@ -13,7 +13,7 @@ from lambdas.process_order import handler as process_order
 from lambdas.process_order.repository import OrderReferences
 from lambdas.shared.dynamodb_json import item_to_json
 from lambdas.shared.errors import RetryableError
-from tests.conftest import FakeLambdaContext
+from tests.support.lambda_context import FakeLambdaContext
 from tests.support.seed import customer_item, order_item, product_item
 from tests.support.workflow_harness import TABLE_NAME
 

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from lambdas.shared.errors import RetryableError
 from lambdas.ship_order import handler as ship_order
 from lambdas.ship_order.repository import Shipments
-from tests.conftest import FakeLambdaContext
+from tests.support.lambda_context import FakeLambdaContext
 from tests.support.workflow_harness import TABLE_NAME
 
 REQUEST = {
@@ -24,9 +24,9 @@ REQUEST = {
 
 @pytest.fixture
 def shipments_table(table: Any) -> Any:
-    ship_order._shipments.cache_clear()
+    ship_order._dependencies.cache_clear()
     yield table
-    ship_order._shipments.cache_clear()
+    ship_order._dependencies.cache_clear()
 
 
 def test_creates_the_shipment_once(shipments_table: Any, lambda_context: FakeLambdaContext) -> None:

@@ -67,7 +67,7 @@ def test_the_stream_pipe_as_the_runner_reads_it() -> None:
 
 
 def test_the_intake_pipe_as_the_runner_reads_it() -> None:
-    definition = pipe(Component.WORKFLOWS, "Intake/Pipe")
+    definition = pipe(Component.INTAKE, "Intake/Pipe")
     assert not definition.is_stream
     assert definition.unsupported == []
     assert definition.target_template is None
@@ -149,7 +149,7 @@ def test_a_bad_record_is_bisected_out_retried_and_sent_to_the_dlq_as_a_pointer()
 
 
 def test_a_queue_batch_deletes_what_was_filtered_out_or_delivered_and_keeps_what_failed() -> None:
-    definition = pipe(Component.WORKFLOWS, "Intake/Pipe")
+    definition = pipe(Component.INTAKE, "Intake/Pipe")
     heartbeat = sqs_record("m-heartbeat", "ping", {"purpose": "heartbeat"})
     records = [sqs_record("m-ok", "{}"), sqs_record("m-fails", "{}"), heartbeat]
     target = FakeLambda({definition.target_arn: lambda batch: {"batchItemFailures": [{"itemIdentifier": "m-fails"}]}})

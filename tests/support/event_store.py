@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from lambdas.event_store import handler as store_handler
-from tests.conftest import FakeLambdaContext
+from tests.support.lambda_context import FakeLambdaContext
 from tests.support.synth import synthesize
 from tests.support.workflow_harness import create_table_from_template
 
@@ -52,5 +52,5 @@ def create_store_table(client: Any, monkeypatch: pytest.MonkeyPatch, retention_d
         monkeypatch.delenv("RETENTION_DAYS", raising=False)
     else:
         monkeypatch.setenv("RETENTION_DAYS", str(retention_days))
-    store_handler._store.cache_clear()
+    store_handler._dependencies.cache_clear()
     return StoreFeeder(client)

@@ -15,6 +15,8 @@ import json
 import re
 from typing import Any
 
+from local_cloud.pipes.transform import inside_string
+
 PLACEHOLDER = re.compile(r"<([A-Za-z0-9_.-]+)>")
 PATH_STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")
 MISSING = object()
@@ -34,18 +36,6 @@ def value_at(event: Any, path: str) -> Any:
     return node
 
 
-def _inside_string(template: str, position: int) -> bool:
-    quotes, escaped = 0, False
-    for character in template[:position]:
-        if escaped:
-            escaped = False
-        elif character == "\\":
-            escaped = True
-        elif character == '"':
-            quotes += 1
-    return quotes % 2 == 1
-
-
 def render(input_transformer: dict[str, Any], event: dict[str, Any]) -> str:
     values = {name: value_at(event, path) for name, path in input_transformer.get("InputPathsMap", {}).items()}
     template: str = input_transformer["InputTemplate"]
@@ -54,7 +44,7 @@ def render(input_transformer: dict[str, Any], event: dict[str, Any]) -> str:
         value = values.get(match.group(1), MISSING)
         if value is MISSING:
             return ""
-        if _inside_string(template, match.start()):
+        if inside_string(template, match.start()):
             if isinstance(value, str):
                 return value
             return json.dumps(value, ensure_ascii=False).replace('"', "")

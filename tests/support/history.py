@@ -6,6 +6,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from lambdas.shared.entities import ORDER
+from lambdas.shared.table import item_key
 from tests.support.seed import customer_item, order_item
 
 STATUS_FLOW = ("PROCESSING", "RESERVED", "SHIPPED")
@@ -71,12 +73,8 @@ class History:
                 ]
                 self.put({**current, "status": {"S": STATUS_FLOW[step - 1]}})
             elif rng.random() < 0.25:
-                self.delete({"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": f"ORDER#{order_id}"}})
+                self.delete(item_key(ORDER, order_id))
             steps[order_id] = step + 1
             if steps[order_id] > len(STATUS_FLOW) + 1:
                 del steps[order_id]
         return order_ids
-
-
-def order_key(order_id: str) -> dict[str, Any]:
-    return {"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": f"ORDER#{order_id}"}}

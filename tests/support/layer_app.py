@@ -6,8 +6,8 @@ import sys
 
 from aws_cdk import App, Stack
 
-from stacks.dependencies_layer import DependenciesLayer
-from stacks.lambda_runtime import LAMBDA_WHEELS
+from stacks.building_blocks.dependencies_layer import DependenciesLayer
+from stacks.building_blocks.lambda_runtime import LAMBDA_WHEELS
 
 
 def synthesize_layer(outdir: str) -> None:

@@ -28,7 +28,7 @@ from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_funct
 from lambdas.enrichment.envelope import envelope
 from lambdas.process_order import handler as process_order
 from lambdas.ship_order import handler as ship_order
-from tests.conftest import FakeLambdaContext
+from tests.support.lambda_context import FakeLambdaContext
 from tests.support.templates import resources_of_type
 
 ACCOUNT = "123456789012"
@@ -185,7 +185,7 @@ def workflow_harness(
 ) -> Iterator[WorkflowHarness]:
     monkeypatch.setenv("TABLE_NAME", TABLE_NAME)
     process_order._dependencies.cache_clear()
-    ship_order._shipments.cache_clear()
+    ship_order._dependencies.cache_clear()
     with mock_aws(config=MOTO_CONFIG):
         dynamodb = boto3.client("dynamodb", region_name=REGION)
         stepfunctions = boto3.client("stepfunctions", region_name=REGION)
@@ -210,4 +210,4 @@ def workflow_harness(
         )
         yield harness
     process_order._dependencies.cache_clear()
-    ship_order._shipments.cache_clear()
+    ship_order._dependencies.cache_clear()
