@@ -1,0 +1,41 @@
+"""The layout rules of docs/design.md that a reviewer would otherwise check by hand."""
+
+from __future__ import annotations
+
+import re
+
+from tests.support.synth import PROJECT_ROOT
+
+CDK_MAY_IMPORT = {"lambdas.shared.entities", "lambdas.shared.table_keys", "lambdas.shared.event_store_keys",
+                  "lambdas.shared.orders"}  # fmt: skip
+OUTSIDE = "../" + "shared"  # spelled in two parts so that this file does not match itself
+PROJECT_FILES = [
+    path
+    for pattern in ("*.py", "*.md", "Makefile", "*.json", "*.toml", "*.txt")
+    for path in PROJECT_ROOT.rglob(pattern)
+    if not ({".venv", "node_modules", "cdk.out", ".local", ".git", "__snapshots__"} & set(path.parts))
+]
+
+
+def test_the_cdk_app_imports_only_stdlib_modules_of_the_lambda_code() -> None:
+    imported = {
+        module
+        for path in [*(PROJECT_ROOT / "stacks").rglob("*.py"), PROJECT_ROOT / "app.py"]
+        for module in re.findall(r"^from (lambdas[\w.]*) import", path.read_text(), re.MULTILINE)
+    }
+    assert imported <= CDK_MAY_IMPORT
+
+
+def test_every_handler_package_has_a_thin_handler_and_one_cached_setup() -> None:
+    for package in (PROJECT_ROOT / "lambdas").iterdir():
+        handler = package / "handler.py"
+        if package.name == "shared" or not handler.exists():
+            continue
+        text = handler.read_text()
+        assert len(text.splitlines()) <= 60, f"{handler} should stay thin"
+        assert "_dependencies()" in text or "boto3" not in text, f"{handler}: clients are built in _dependencies()"
+
+
+def test_nothing_refers_outside_the_repository() -> None:
+    outside = [str(path.relative_to(PROJECT_ROOT)) for path in PROJECT_FILES if OUTSIDE in path.read_text()]
+    assert outside == []
