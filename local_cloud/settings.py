@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 import boto3
 
-from stacks.config import ENVIRONMENTS_CONTEXT_KEY, EnvironmentConfig, load_environment_config
+from stacks.config import ENVIRONMENTS_CONTEXT_KEY, EnvironmentConfig
+from stacks.config_loading import load_environment_config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_DIR = PROJECT_ROOT / ".local"

@@ -1,15 +1,17 @@
-"""Typed per-environment configuration, read from the `environments` block of cdk.json context.
+"""Typed per-environment configuration: the models of one `environments` block of cdk.json.
 
-Only `app.py` calls `load_environment_config`; stacks receive the resulting plain values.
+`stacks/config_loading.py` reads and checks cdk.json into these; stacks receive the resulting plain values. Each
+constrained setting names an example, which error messages show instead of the rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Literal
+from functools import cache
+from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from aws_cdk.region_info import RegionInfo
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 ENVIRONMENTS_CONTEXT_KEY = "environments"
@@ -27,7 +29,18 @@ LOG_RETENTION_DAYS = frozenset(
 
 
 class ConfigError(Exception):
-    """A cdk.json environment block that cannot be used; the message is one line meant for humans."""
+    """cdk.json cannot be used as it is; the message has one line per problem, each meant for humans."""
+
+    def report(self) -> str:
+        problems = str(self).splitlines()
+        heading = "Configuration error" if len(problems) == 1 else f"{len(problems)} configuration errors"
+        return f"{heading}:\n" + "\n".join(f"  {problem}" for problem in problems)
+
+
+@cache
+def known_regions() -> frozenset[str]:
+    """The regions the CDK knows facts about (aws_cdk.region_info): a name outside them is a typo or a fake."""
+    return frozenset(region.name for region in RegionInfo.regions)
 
 
 class _Settings(BaseModel):
@@ -71,23 +84,28 @@ class EventStoreSettings(_Settings):
 
 class CacheSettings(_Settings):
     # https on AWS; plain http only for a stand-in on this machine, which only a local-cloud environment may use.
-    endpoint: str = Field(pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
-    cache_name: str = Field(pattern=r"^[A-Za-z0-9._-]{1,255}$")
-    topic_name: str = Field(pattern=r"^[A-Za-z0-9._-]{1,255}$")
+    endpoint: str = Field(
+        pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$",
+        examples=["https://api.cache.cell-1-eu-west-1-1.prod.a.momentohq.com"],
+    )
+    cache_name: str = Field(pattern=r"^[A-Za-z0-9._-]{1,255}$", examples=["orders-dev"])
+    topic_name: str = Field(pattern=r"^[A-Za-z0-9._-]{1,255}$", examples=["order-changes"])
     ttl_seconds: int = Field(ge=1)
-    api_key_secret_name: str = Field(min_length=1, max_length=512)
+    api_key_secret_name: str = Field(min_length=1, max_length=512, examples=["orders/dev/momento-api-key"])
     invocation_rate_limit_per_second: int = Field(ge=1, le=300)
 
 
 class EnvironmentConfig(_Settings):
     name: str
-    account: str | None = Field(default=None, pattern=r"^\d{12}$")
-    region: str | None = Field(default=None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+    account: str | None = Field(default=None, pattern=r"^\d{12}$", examples=["123456789012"])
+    region: str | None = Field(default=None, examples=["eu-west-1"])
     retain_data: bool
     log_retention_days: int
     lambda_log_level: Literal["DEBUG", "INFO", "WARN", "ERROR"]
     archive_retention_days: int = Field(ge=1)
-    alarm_email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    alarm_email: str | None = Field(
+        default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["orders-oncall@example.com"]
+    )
     stream_pipe: StreamPipeSettings
     intake: IntakeSettings
     workflow: WorkflowSettings
@@ -97,6 +115,13 @@ class EnvironmentConfig(_Settings):
     # machine's interpreter (the emulator runs every python* function on it) and the Momento endpoint may be a
     # stand-in on loopback. Nothing else differs from an AWS environment.
     local_cloud: bool = False
+
+    @field_validator("region")
+    @classmethod
+    def _is_a_region(cls, region: str | None) -> str | None:
+        if region is not None and region not in known_regions():
+            raise ValueError("is not an AWS region")
+        return region
 
     @field_validator("log_retention_days")
     @classmethod
@@ -120,37 +145,3 @@ class EnvironmentConfig(_Settings):
         if endpoint.scheme == "http" and endpoint.hostname not in LOOPBACK_HOSTS:
             raise ValueError(f"cache.endpoint may be plain http only on loopback (got {self.cache.endpoint!r})")
         return self
-
-
-def load_environment_config(environments: Any, env_name: str, environ: Mapping[str, str]) -> EnvironmentConfig:
-    """Validate the block named `env_name` of the `environments` context value.
-
-    Account and region fall back to CDK_DEFAULT_ACCOUNT/CDK_DEFAULT_REGION when the block leaves them null.
-    """
-    if not isinstance(environments, Mapping) or not environments:
-        raise ConfigError(f"cdk.json has no '{ENVIRONMENTS_CONTEXT_KEY}' context block with at least one environment")
-    if env_name not in environments:
-        known = ", ".join(sorted(environments))
-        raise ConfigError(f"unknown environment '{env_name}' (-c env=...); known environments: {known}")
-    block = environments[env_name]
-    if not isinstance(block, Mapping):
-        raise ConfigError(f"cdk.json environment '{env_name}' must be an object, got {type(block).__name__}")
-    raw = {"name": env_name, **block}
-    raw["account"] = block.get("account") or environ.get("CDK_DEFAULT_ACCOUNT")
-    raw["region"] = block.get("region") or environ.get("CDK_DEFAULT_REGION")
-    try:
-        return EnvironmentConfig.model_validate(raw)
-    except ValidationError as error:
-        raise ConfigError(_first_problem(env_name, error)) from None
-
-
-def _first_problem(env_name: str, error: ValidationError) -> str:
-    problem = error.errors(include_url=False)[0]
-    key = ".".join(str(part) for part in problem["loc"])
-    if problem["type"] == "missing":
-        return f"cdk.json environment '{env_name}': missing setting '{key}'"
-    if problem["type"] == "extra_forbidden":
-        return f"cdk.json environment '{env_name}': unknown setting '{key}'"
-    if not key:  # a rule across several settings
-        return f"cdk.json environment '{env_name}': {str(problem['msg']).removeprefix('Value error, ')}"
-    return f"cdk.json environment '{env_name}': setting '{key}' is invalid: {problem['msg']} (got {problem['input']!r})"

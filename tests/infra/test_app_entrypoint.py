@@ -18,20 +18,26 @@ def run_app(context: dict[str, object]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_unknown_environment_fails_with_one_line() -> None:
+def test_unknown_environment_fails_with_one_message() -> None:
     result = run_app({**cdk_json_context(), "env": "qa"})
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1] == (
-        "Configuration error: unknown environment 'qa' (-c env=...); known environments: dev, local, prod, staging"
-    )
+    assert result.stderr.strip().splitlines()[-2:] == [
+        "Configuration error:",
+        "  unknown environment 'qa' (-c env=...); known environments: dev, local, prod, staging",
+    ]
 
 
-def test_ill_typed_setting_fails_with_one_line() -> None:
+def test_every_problem_is_reported_at_once_without_a_traceback() -> None:
     context = cdk_json_context()
     context["environments"]["prod"]["streamPipe"]["maximumRecordAgeSeconds"] = "1h"
+    context["environments"]["prod"]["region"] = "xx-fake-9"
     result = run_app({**context, "env": "prod"})
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1] == (
-        "Configuration error: cdk.json environment 'prod': setting 'streamPipe.maximumRecordAgeSeconds' is invalid: "
-        "Input should be a valid integer (got '1h')"
-    )
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-3:] == [
+        "2 configuration errors:",
+        "  cdk.json environment 'prod': setting 'region' is invalid: is not an AWS region (got 'xx-fake-9'); "
+        "e.g. 'eu-west-1'",
+        "  cdk.json environment 'prod': setting 'streamPipe.maximumRecordAgeSeconds' is invalid: "
+        "Input should be a valid integer (got '1h')",
+    ]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from stacks.config import LOCAL_CLOUD_ACCOUNT, ConfigError, load_environment_config
+from stacks.config import LOCAL_CLOUD_ACCOUNT, ConfigError
+from stacks.config_loading import load_environment_config, read_cdk_json
 from tests.support.synth import ENVIRONMENTS, cdk_json_context
 
 
@@ -58,7 +60,7 @@ def test_missing_setting_names_environment_and_key() -> None:
         ),
         (("streamPipe", "maximumRetryAttempts"), -1, "setting 'streamPipe.maximumRetryAttempts' is invalid"),
         (("workflow", "type"), "FAST", "setting 'workflow.type' is invalid: Input should be 'EXPRESS' or 'STANDARD'"),
-        (("logRetentionDays",), 8, "setting 'logRetentionDays' is invalid: Value error, must be a CloudWatch Logs"),
+        (("logRetentionDays",), 8, "setting 'logRetentionDays' is invalid: must be a CloudWatch Logs"),
         (("cache", "endpoint"), "ftp://plain.example.com", "setting 'cache.endpoint' is invalid"),
     ],
 )
@@ -128,3 +130,108 @@ def test_plain_http_momento_only_on_loopback_of_a_local_cloud(env_name: str, end
     with pytest.raises(ConfigError) as error:
         load_environment_config(blocks, env_name, environ={})
     assert str(error.value) == f"cdk.json environment '{env_name}': {expected} (got {endpoint!r})"
+
+
+def rename(blocks: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    blocks[new] = blocks.pop(old)
+    return blocks
+
+
+def edit(env_name: str, path: tuple[str, ...], value: Any) -> Any:
+    def apply(blocks: dict[str, Any]) -> dict[str, Any]:
+        parent = blocks[env_name]
+        for key in path[:-1]:
+            parent = parent[key]
+        parent[path[-1]] = value
+        return blocks
+
+    return apply
+
+
+# (what a newcomer wrote, the environment synthesized, every line of the error): the table of the README and note.
+BAD_CONFIGURATIONS: list[tuple[str, Any, str, list[str]]] = [
+    (
+        '"name": "prod" inside the dev block',
+        edit("dev", ("name",), "prod"),
+        "dev",
+        ["cdk.json environment 'dev': setting 'name' is not allowed: an environment is named by its key in cdk.json, "
+         "so that a deploy of 'dev' can only ever touch the stacks of 'dev'"],
+    ),
+    (
+        "an environment named qa_env",
+        lambda blocks: rename(blocks, "staging", "qa_env"),
+        "qa_env",
+        ["cdk.json environment 'qa_env': the name cannot be part of a stack name (Orders-qa_env-Data): use letters, "
+         "digits and hyphens, starting with a letter, at most 32 characters, e.g. 'qa-env'"],
+    ),
+    (
+        'region "xx-fake-9"',
+        edit("staging", ("region",), "xx-fake-9"),
+        "staging",
+        ["cdk.json environment 'staging': setting 'region' is invalid: is not an AWS region (got 'xx-fake-9'); "
+         "e.g. 'eu-west-1'"],
+    ),
+    (
+        'account "12345"',
+        edit("prod", ("account",), "12345"),
+        "prod",
+        ["cdk.json environment 'prod': setting 'account' is invalid: not of the expected form (got '12345'); "
+         "e.g. '123456789012'"],
+    ),
+    (
+        "two mistakes at once",
+        lambda blocks: edit("dev", ("alarmEmail",), "oncall")(edit("dev", ("streamPipe", "batchSize"), 50)(blocks)),
+        "dev",
+        [
+            "cdk.json environment 'dev': setting 'alarmEmail' is invalid: not of the expected form (got 'oncall'); "
+            "e.g. 'orders-oncall@example.com'",
+            "cdk.json environment 'dev': setting 'streamPipe.batchSize' is invalid: Input should be less than or "
+            "equal to 10 (got 50)",
+        ],
+    ),
+    (
+        "staging naming dev's Momento cache",
+        edit("staging", ("cache", "cacheName"), "orders-dev"),
+        "staging",
+        ["cdk.json environment 'staging': setting 'cache.cacheName' is invalid: environment 'dev' uses the same "
+         "Momento cache 'orders-dev'; e.g. 'orders-staging'"],
+    ),
+    (
+        "prod naming staging's API key secret, both accounts unset",
+        edit("prod", ("cache", "apiKeySecretName"), "orders/staging/momento-api-key"),
+        "prod",
+        ["cdk.json environment 'prod': setting 'cache.apiKeySecretName' is invalid: environment 'staging' may deploy "
+         "to the same account and region and names the same secret; e.g. 'orders/prod/momento-api-key'"],
+    ),
+    (
+        "a missing setting",
+        lambda blocks: blocks["prod"]["cache"].pop("cacheName") and blocks,
+        "prod",
+        ["cdk.json environment 'prod': missing setting 'cache.cacheName', e.g. 'orders-dev'"],
+    ),
+    (
+        "no environment named (make synth ENV=)",
+        lambda blocks: blocks,
+        "",
+        ["no environment named (-c env=<name>, or ENV=<name> for make); known: dev, local, prod, staging"],
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "mutate", "env_name", "expected"), BAD_CONFIGURATIONS, ids=[c[0] for c in BAD_CONFIGURATIONS]
+)
+def test_a_bad_configuration_is_refused_with_every_problem_named(
+    change: str, mutate: Any, env_name: str, expected: list[str]
+) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_environment_config(mutate(environments()), env_name, environ={})
+    assert str(error.value).splitlines() == expected
+
+
+def test_a_json_syntax_error_names_its_line_and_column(tmp_path: Path) -> None:
+    broken = tmp_path / "cdk.json"
+    broken.write_text('{\n  "context": {\n    "environments": {,\n  }\n}\n')
+    with pytest.raises(ConfigError) as error:
+        read_cdk_json(broken)
+    assert str(error.value) == "cdk.json line 3 column 22: Expecting property name enclosed in double quotes"

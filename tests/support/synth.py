@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +13,8 @@ from typing import Any
 
 from aws_cdk import App
 
-from stacks.config import ENVIRONMENTS_CONTEXT_KEY, EnvironmentConfig, load_environment_config
+from stacks.config import ENVIRONMENTS_CONTEXT_KEY, EnvironmentConfig
+from stacks.config_loading import load_environment_config
 from stacks.orders_app import OrdersStacks, build_orders_app
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -44,6 +47,7 @@ def synthesize(env_name: str) -> SynthesizedApp:
     """Bundling is skipped (`aws:cdk:bundling-stacks: []`); one test bundles the layer for real."""
     config = environment_config(env_name)
     outdir = Path(tempfile.mkdtemp(prefix=f"cdk-{env_name}-"))
+    atexit.register(shutil.rmtree, outdir, ignore_errors=True)  # nothing left behind in the temporary directory
     app = App(
         outdir=str(outdir),
         # Path metadata as `cdk synth` writes it, so tests can name resources by construct path.
