@@ -6,13 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ops.aws import OperatorError
 from stacks.names import OUTPUT_OWNERS, Output, stack_name
 
 ClientFactory = Callable[[str], Any]
 
 
-class EnvironmentNotDeployed(Exception):
-    """A stack or output the scenario needs is missing; the message names it."""
+class EnvironmentNotDeployed(OperatorError):
+    """A stack or output a tool needs is missing; the message names it."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,11 @@ def _stack_outputs(cloudformation: Any, name: str) -> dict[str, str]:
     try:
         [stack] = cloudformation.describe_stacks(StackName=name)["Stacks"]
     except cloudformation.exceptions.ClientError as error:
-        raise EnvironmentNotDeployed(f"stack {name} cannot be read: {error}") from None
+        if "does not exist" not in str(error):
+            raise
+        raise EnvironmentNotDeployed(
+            f"stack {name} does not exist in this account and region: deploy it first"
+        ) from None
     return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
 
 

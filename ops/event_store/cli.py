@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import Any, TextIO
 
-import boto3
-
+from ops.aws import OperatorError, client_factory, environment, run
 from ops.deployed_app import output_of
 from ops.event_store.queries import EventStore, StoredEvent
 from ops.event_store.replay import start_replay
@@ -26,27 +25,39 @@ def milliseconds(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
+def _options(defaults: bool) -> argparse.ArgumentParser:
+    """The options every command takes, before or after its name (after it, they only override what was given)."""
+    options = argparse.ArgumentParser(add_help=False)
+
+    def default(value: object) -> object:
+        return value if defaults else argparse.SUPPRESS
+
+    options.add_argument("--env", default=default("dev"), help="environment whose stacks to read (default: dev)")
+    options.add_argument("--table", default=default(None), help="event store table (default: the stack output)")
+    options.add_argument("--json", action="store_true", default=default(False), help="print JSON, not a table")
+    options.add_argument("--debug", action="store_true", default=default(False), help="show tracebacks of errors")
+    return options
+
+
 def parser() -> argparse.ArgumentParser:
-    cli = argparse.ArgumentParser(prog="python -m ops.event_store", description=__doc__)
-    cli.add_argument("--env", default="dev", help="environment whose stacks to read (default: dev)")
-    cli.add_argument("--table", help="event store table name (default: the EventStore stack's output)")
-    cli.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    cli = argparse.ArgumentParser(prog="python -m ops.event_store", description=__doc__, parents=[_options(True)])
     commands = cli.add_subparsers(dest="command", required=True)
-    aggregate = commands.add_parser("aggregate", help="events of one aggregate, in order")
+    late = [_options(False)]
+    aggregate = commands.add_parser("aggregate", help="events of one aggregate, in order", parents=late)
     aggregate.add_argument("entity", help="e.g. Order")
     aggregate.add_argument("entity_id")
     for name, help_text in (
         ("type", "events of one detail-type in a time range"),
         ("range", "all events in a time range"),
     ):
-        command = commands.add_parser(name, help=help_text)
+        command = commands.add_parser(name, help=help_text, parents=late)
         if name == "type":
             command.add_argument("detail_type", help="e.g. OrderCreated")
         command.add_argument("--from", dest="start", type=parse_time, required=True, help="ISO time, inclusive")
         command.add_argument("--to", dest="end", type=parse_time, required=True, help="ISO time, exclusive")
-    order = commands.add_parser("order", help="the state of an order rebuilt by folding its events")
+    order = commands.add_parser("order", help="the state of an order rebuilt by folding its events", parents=late)
     order.add_argument("order_id")
-    replay = commands.add_parser("replay", help="replay an archive window to chosen rules only")
+    replay = commands.add_parser("replay", help="replay an archive window to chosen rules only", parents=late)
     replay.add_argument("--from", dest="start", type=parse_time, required=True)
     replay.add_argument("--to", dest="end", type=parse_time, required=True)
     replay.add_argument("--rule", dest="rules", action="append", required=True, help="rule ARN (repeatable)")
@@ -54,22 +65,18 @@ def parser() -> argparse.ArgumentParser:
     return cli
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
+def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     args = parser().parse_args(argv)
-    if args.command == "replay":
-        cloudformation = boto3.client("cloudformation")
-        name = args.name or f"replay-{datetime.now(UTC):%Y%m%d-%H%M%S}"
-        result = start_replay(
-            boto3.client("events"), name=name,
-            archive_arn=output_of(cloudformation, args.env, Output.ARCHIVE_ARN),
-            bus_arn=output_of(cloudformation, args.env, Output.EVENT_BUS_ARN),
-            rule_arns=args.rules, start=args.start, end=args.end,
-        )  # fmt: skip
-        print(json.dumps({"replay": name, "state": result.get("State"), "arn": result.get("ReplayArn")}), file=out)
-        return 0
+    return run(lambda: _command(args, out), args.env, args.debug, err)
 
-    table = args.table or output_of(boto3.client("cloudformation"), args.env, Output.EVENT_STORE_TABLE_NAME)
-    store = EventStore(boto3.client("dynamodb"), table)
+
+def _command(args: argparse.Namespace, out: TextIO) -> int:
+    client = client_factory(environment(args.env))
+    if args.command == "replay":
+        return _replay(args, client, out)
+    cloudformation = client("cloudformation")
+    table = args.table or output_of(cloudformation, args.env, Output.EVENT_STORE_TABLE_NAME)
+    store = EventStore(client("dynamodb"), table)
     if args.command == "order":
         state = store.order_state(args.order_id)
         print(json.dumps(state, indent=None if args.json else 2, sort_keys=True), file=out)
@@ -81,6 +88,22 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     else:
         events = store.between(milliseconds(args.start), milliseconds(args.end))
     print(as_json(events) if args.json else as_table(events), file=out)
+    return 0
+
+
+def _replay(args: argparse.Namespace, client: Callable[[str], Any], out: TextIO) -> int:
+    cloudformation = client("cloudformation")
+    name = args.name or f"replay-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+    try:
+        result = start_replay(
+            client("events"), name=name,
+            archive_arn=output_of(cloudformation, args.env, Output.ARCHIVE_ARN),
+            bus_arn=output_of(cloudformation, args.env, Output.EVENT_BUS_ARN),
+            rule_arns=args.rules, start=args.start, end=args.end,
+        )  # fmt: skip
+    except ValueError as error:
+        raise OperatorError(str(error)) from None
+    print(json.dumps({"replay": name, "state": result.get("State"), "arn": result.get("ReplayArn")}), file=out)
     return 0
 
 

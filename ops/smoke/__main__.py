@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-import boto3
-from botocore.exceptions import BotoCoreError, ClientError
-
-from ops.deployed_app import DeployedApp, EnvironmentNotDeployed
+from ops.aws import client_factory, environment, run
+from ops.deployed_app import DeployedApp
 from ops.smoke.data import RunData
 from ops.smoke.observers import Events, MomentoCache, Queue, RequestLog, Table, WorkflowRuns
 from ops.smoke.replay import replay
@@ -22,7 +18,7 @@ from ops.smoke.steps_cache import cache_requests
 from ops.smoke.steps_once import duplicate_delivery, event_store_exactly_once, user_delete_and_ttl
 from ops.smoke.steps_orders import business_outcomes, happy_path, high_value_review, rejected_at_intake
 from ops.smoke.trace import HopFailed, Trace
-from stacks.config import ENVIRONMENTS_CONTEXT_KEY, EnvironmentConfig, load_environment_config
+from stacks.config import EnvironmentConfig
 from stacks.names import Output
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -46,19 +42,12 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--ca-bundle", help="the certificate that endpoint serves (local: .local/tls/server.crt)")
     cli.add_argument("--cache-requests", type=Path, help="the Momento stand-in's request log (local runs)")
     cli.add_argument("--timeout", type=float, default=60, help="seconds each hop may take (default 60)")
+    cli.add_argument("--debug", action="store_true", help="show the traceback of an error")
     return cli
 
 
-def environment_config(env_name: str) -> EnvironmentConfig:
-    context = json.loads((PROJECT_ROOT / "cdk.json").read_text())["context"]
-    return load_environment_config(context[ENVIRONMENTS_CONTEXT_KEY], env_name, environ={})
-
-
 def observers(args: argparse.Namespace, config: EnvironmentConfig) -> Observers:
-    session = boto3.session.Session(region_name=config.region)
-
-    def client(service: str) -> Any:
-        return session.client(service, endpoint_url=args.endpoint_url, verify=args.ca_bundle)
+    client = client_factory(config, endpoint_url=args.endpoint_url, verify=args.ca_bundle)
 
     app = DeployedApp.find(client, args.env)
     api_key = client("secretsmanager").get_secret_value(SecretId=config.cache.api_key_secret_name)["SecretString"]
@@ -78,17 +67,18 @@ def observers(args: argparse.Namespace, config: EnvironmentConfig) -> Observers:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    config = environment_config(args.env)
+    return run(lambda: drive(args), args.env, args.debug)
+
+
+def drive(args: argparse.Namespace) -> int:
+    config = environment(args.env)
     trace = Trace(sys.stdout, args.timeout)
     started = time.monotonic()
     try:
         data = RunData.new(config.workflow.high_value_order_threshold_minor)
         Scenario(trace, observers(args, config), data).run(STEPS)
-    except (HopFailed, EnvironmentNotDeployed) as failure:
+    except HopFailed as failure:
         trace.say(f"FAILED: {failure}")
-        return 1
-    except (BotoCoreError, ClientError) as error:
-        trace.say(f"FAILED: AWS refused or could not be reached ({type(error).__name__}): {error}")
         return 1
     skipped = f", {len(trace.skipped)} skipped" if trace.skipped else ""
     trace.say(f"passed: {trace.passed} checks{skipped} in {time.monotonic() - started:.1f} s")
