@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +26,11 @@ os.environ.update(
     }
 )
 os.environ.pop("AWS_PROFILE", None)
+# jsii unpacks its packages into a cache in the home directory, and two processes writing it at once can corrupt it:
+# each pytest-xdist worker (and each whole run) gets a cache of its own.
+_JSII_CACHE = tempfile.mkdtemp(prefix=f"jsii-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-")
+os.environ["JSII_RUNTIME_PACKAGE_CACHE_ROOT"] = _JSII_CACHE
+atexit.register(shutil.rmtree, _JSII_CACHE, ignore_errors=True)
 
 
 class NetworkBlockedError(RuntimeError):

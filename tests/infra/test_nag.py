@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,8 +19,8 @@ def test_app_synthesizes_with_nothing_unacknowledged(env_name: str) -> None:
     assert synthesized.templates
 
 
-def test_nag_is_really_registered_and_fails_synth_on_a_finding() -> None:
-    outdir = tempfile.mkdtemp(prefix="cdk-nag-")
+def test_nag_is_really_registered_and_fails_synth_on_a_finding(tmp_path: Path) -> None:
+    outdir = str(tmp_path)
     app = App(outdir=outdir, context={**cdk_json_context(), "aws:cdk:bundling-stacks": []})
     stacks = build_orders_app(app, environment_config("dev"))
     sqs.Queue(stacks.data, "QueueWithoutSslOrRedrive")

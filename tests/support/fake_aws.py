@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 
 class FakeClientError(Exception):
     pass
@@ -88,9 +90,15 @@ class FakeSqs:
     def get_queue_url(self, QueueName: str, QueueOwnerAWSAccountId: str) -> dict[str, str]:
         return {"QueueUrl": f"https://sqs.local/{QueueOwnerAWSAccountId}/{QueueName}"}
 
-    def send_message(self, QueueUrl: str, MessageBody: str) -> dict[str, str]:
+    def send_message(self, QueueUrl: str, MessageBody: str, **attributes: Any) -> dict[str, str]:
         self.sent.setdefault(QueueUrl.rsplit("/", 1)[-1], []).append(MessageBody)
         return {"MessageId": "m"}
+
+    def receive_message(self, QueueUrl: str, MaxNumberOfMessages: int = 1) -> dict[str, Any]:
+        """What was sent to the queue, handed out once (a message received here is never redelivered)."""
+        queue = self.sent.get(QueueUrl.rsplit("/", 1)[-1], [])
+        taken, queue[:] = queue[:MaxNumberOfMessages], queue[MaxNumberOfMessages:]
+        return {"Messages": [{"Body": body, "ReceiptHandle": "handle"} for body in taken]}
 
     def delete_message(self, QueueUrl: str, ReceiptHandle: str) -> dict[str, Any]:
         self.deleted.append(ReceiptHandle)
@@ -107,3 +115,32 @@ class FakeCloud:
 
     def client(self, service: str) -> Any:
         return self.clients[service]
+
+
+@dataclass
+class FakeDynamoDB:
+    """A table in memory: PutItem with `attribute_not_exists(<key>)` conditions, GetItem and Scan; items are
+    keyed by their `pk` and `sk` values. Only what the intake's repository calls."""
+
+    items: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+    @staticmethod
+    def _key(item: dict[str, Any]) -> tuple[str, str]:
+        return (item["pk"]["S"], item["sk"]["S"])
+
+    def put_item(self, TableName: str, Item: dict[str, Any], **condition: Any) -> dict[str, Any]:
+        existing = self.items.get(self._key(Item))
+        if existing is not None and "attribute_not_exists" in condition.get("ConditionExpression", ""):
+            response: dict[str, Any] = {"Error": {"Code": "ConditionalCheckFailedException", "Message": "exists"}}
+            if condition.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD":
+                response["Item"] = existing
+            raise ClientError(response, "PutItem")
+        self.items[self._key(Item)] = Item
+        return {}
+
+    def get_item(self, TableName: str, Key: dict[str, Any], **_: Any) -> dict[str, Any]:
+        item = self.items.get(self._key(Key))
+        return {"Item": item} if item is not None else {}
+
+    def scan(self, TableName: str) -> dict[str, Any]:
+        return {"Items": list(self.items.values())}
