@@ -10,7 +10,7 @@ from functools import cache
 from typing import Literal
 from urllib.parse import urlsplit
 
-from aws_cdk.region_info import RegionInfo
+from botocore.loaders import create_loader
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
@@ -39,13 +39,23 @@ class ConfigError(Exception):
 
 @cache
 def known_regions() -> frozenset[str]:
-    """The regions the CDK knows facts about (aws_cdk.region_info): a name outside them is a typo or a fake."""
-    return frozenset(region.name for region in RegionInfo.regions)
+    """The regions of botocore's endpoint data (the same 46 as aws_cdk.region_info, without starting jsii, so the
+    operator CLIs stay fast and quiet): a name outside them is a typo or a fake."""
+    endpoints = create_loader().load_data("endpoints")
+    return frozenset(region for partition in endpoints["partitions"] for region in partition["regions"])
 
 
 class _Settings(BaseModel):
     # Optional settings default to None: the jsii bridge drops null values from context, so absent and null are one.
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True, strict=True)
+
+
+# A stream keeps records 24 hours; a stream pipe's DLQ gets pointers to records, not the records. An operator needs
+# time, after a pointer arrives, to read the records back before the stream trims them (ops.dlq redrive). The Pipes
+# troubleshooting guide asks for a record age below the retention for this reason:
+# https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-error-troubleshooting.html
+STREAM_RETENTION_SECONDS = 24 * 3600
+REDRIVE_WINDOW_SECONDS = 4 * 3600
 
 
 class StreamPipeSettings(_Settings):
@@ -55,10 +65,21 @@ class StreamPipeSettings(_Settings):
     starting_position: Literal["TRIM_HORIZON", "LATEST"]
     # Finite by construction: the service default (-1, infinite) can block a shard for a day.
     maximum_retry_attempts: int = Field(ge=0, le=10_000)
-    maximum_record_age_seconds: int = Field(ge=60, le=604_800)
+    maximum_record_age_seconds: int = Field(ge=60, examples=[21_600])
     parallelization_factor: int = Field(ge=1, le=10)
     log_level: Literal["OFF", "ERROR", "INFO", "TRACE"]
     include_execution_data: bool
+
+    @field_validator("maximum_record_age_seconds")
+    @classmethod
+    def _leaves_time_to_redrive(cls, seconds: int) -> int:
+        limit = STREAM_RETENTION_SECONDS - REDRIVE_WINDOW_SECONDS
+        if seconds > limit:
+            raise ValueError(
+                f"must be at most {limit}: the stream keeps records {STREAM_RETENTION_SECONDS // 3600} h and the DLQ "
+                f"gets only pointers to them, so at least {REDRIVE_WINDOW_SECONDS // 3600} h must be left to redrive"
+            )
+        return seconds
 
 
 class IntakeSettings(_Settings):

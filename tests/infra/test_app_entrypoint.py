@@ -39,5 +39,5 @@ def test_every_problem_is_reported_at_once_without_a_traceback() -> None:
         "  cdk.json environment 'prod': setting 'region' is invalid: is not an AWS region (got 'xx-fake-9'); "
         "e.g. 'eu-west-1'",
         "  cdk.json environment 'prod': setting 'streamPipe.maximumRecordAgeSeconds' is invalid: "
-        "Input should be a valid integer (got '1h')",
+        "Input should be a valid integer (got '1h'); e.g. 21600",
     ]

@@ -204,6 +204,14 @@ BAD_CONFIGURATIONS: list[tuple[str, Any, str, list[str]]] = [
          "to the same account and region and names the same secret; e.g. 'orders/prod/momento-api-key'"],
     ),
     (
+        "a stream record age of a whole day (the stream's retention)",
+        edit("prod", ("streamPipe", "maximumRecordAgeSeconds"), 86400),
+        "prod",
+        ["cdk.json environment 'prod': setting 'streamPipe.maximumRecordAgeSeconds' is invalid: must be at most 72000: "
+         "the stream keeps records 24 h and the DLQ gets only pointers to them, so at least 4 h must be left to "
+         "redrive (got 86400); e.g. 21600"],
+    ),
+    (
         "a missing setting",
         lambda blocks: blocks["prod"]["cache"].pop("cacheName") and blocks,
         "prod",

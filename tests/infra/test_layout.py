@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 from tests.support.synth import PROJECT_ROOT
 
@@ -39,3 +41,13 @@ def test_every_handler_package_has_a_thin_handler_and_one_cached_setup() -> None
 def test_nothing_refers_outside_the_repository() -> None:
     outside = [str(path.relative_to(PROJECT_ROOT)) for path in PROJECT_FILES if OUTSIDE in path.read_text()]
     assert outside == []
+
+
+def test_operator_commands_start_without_the_cdk() -> None:
+    """aws_cdk starts a Node process (and its end-of-life banner) on import: an operator's command must not wait for
+    it or print it."""
+    modules = ("ops.dlq.cli", "ops.event_store.cli", "ops.preflight", "ops.smoke.__main__")
+    probe = f"import sys, {', '.join(modules)}; print(sorted({{m.split('.')[0] for m in sys.modules}} & {{'aws_cdk', 'jsii'}}))"
+    result = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+    assert result.stderr == ""
