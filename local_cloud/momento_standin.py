@@ -2,7 +2,8 @@
 
 Momento's HTTP API reference (docs.momentohq.com, "HTTP API Reference for Momento Cache" and "... Topics"):
 - `PUT /cache/{cache}?key=<key>&ttl_seconds=<n>` stores the body: 204; `GET` returns it (200) or a miss (404);
-  `DELETE /cache/{cache}?key=<key>`: 204. `POST /topics/{cache}/{topic}` publishes the body: 204.
+  `DELETE /cache/{cache}?key=<key>`: 204. `POST /topics/{cache}/{topic}` publishes a text/plain or
+  application/octet-stream body: 204.
 - The API key comes in the `Authorization` header or the `token` query parameter; both at once is a 400, neither a
   401. An unknown cache is a 404.
 Every request is appended as one JSON line (method, path, query, headers with the key's value withheld, body,
@@ -28,6 +29,9 @@ from urllib.parse import parse_qsl, urlsplit
 from local_cloud.settings import LOOPBACK
 
 WITHHELD = "<withheld>"
+# What the Topics reference lists for a publish body; anything else is answered 400 here (what Momento itself does
+# with another type is not documented, so the app sends one of these and the stand-in holds it to that).
+PUBLISHABLE = frozenset(("text/plain", "application/octet-stream"))
 
 
 @dataclass
@@ -68,8 +72,15 @@ class MomentoStandIn:
         if parts[0] == "cache" and len(parts) == 2:
             return self._cache(method, parts[1], query, body)
         if parts[0] == "topics" and len(parts) == 3 and method == "POST":
-            return self._known(parts[1]) or (HTTPStatus.NO_CONTENT, b"")
+            return self._known(parts[1]) or self._publish(headers)
         return HTTPStatus.NOT_FOUND, b"no such operation"
+
+    @staticmethod
+    def _publish(headers: dict[str, str]) -> tuple[int, bytes]:
+        content_type = headers.get("content-type", "").split(";")[0].strip()
+        if content_type not in PUBLISHABLE:
+            return HTTPStatus.BAD_REQUEST, f"unsupported content type {content_type!r}".encode()
+        return HTTPStatus.NO_CONTENT, b""
 
     def _known(self, cache_name: str) -> tuple[int, bytes] | None:
         return None if cache_name in self.caches else (HTTPStatus.NOT_FOUND, b"Cache not found")

@@ -108,6 +108,10 @@ class CacheIntegrationStack(Stack):
             target_destination=self.topic_publish,
             body=from_paths(ORDER_CHANGE),
             query={},
+            # Momento's topic publish takes text/plain or application/octet-stream, and API destinations send
+            # application/json unless the target sets a Content-Type; a 4xx is not retried, so it would go straight to
+            # the DLQ (docs.momentohq.com, "HTTP API Reference for Momento Topics").
+            headers={"Content-Type": "text/plain"},
         )
 
     def _destination(
@@ -134,6 +138,7 @@ class CacheIntegrationStack(Stack):
         target_destination: events.ApiDestination,
         body: events.RuleTargetInput,
         query: dict[str, str],
+        headers: dict[str, str] | None = None,
     ) -> events.Rule:
         dead_letter_queue = DeadLetterQueue(
             self, f"{construct_id}DeadLetterQueue", holds=f"order events {construct_id} could not deliver to Momento",
@@ -150,9 +155,11 @@ class CacheIntegrationStack(Stack):
                     target_destination,
                     event=body,
                     query_string_parameters=query or None,
+                    header_parameters=headers,
                     **reliable_target_options(dead_letter_queue.queue),
                 )
             ],
         )
         exclude_replays(rule)
+        dead_letter_queue.source_arn = rule.rule_arn
         return rule

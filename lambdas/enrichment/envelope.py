@@ -6,6 +6,7 @@ The pipe's target takes `source` and `detail-type` from `metadata.source` and `m
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from lambdas.shared.dynamodb_json import UnsupportedAttributeError, item_to_json
@@ -43,6 +44,9 @@ def envelope(record: dict[str, Any]) -> dict[str, Any]:
         "keys": {PARTITION_KEY: partition_key, SORT_KEY: keys.get(SORT_KEY, {}).get("S")},
         # Stream records carry whole seconds; kept in milliseconds so every consumer uses one unit.
         "occurredAt": int(created_seconds * 1000),
+        # The same moment as RFC 3339, which the pipe sets as the event's `time`: rules, the archive and replays
+        # then see when the change happened, not when it reached the bus.
+        "occurredTime": datetime.fromtimestamp(created_seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "sequenceNumber": sequence_number,
         "schemaVersion": SCHEMA_VERSION,
         "correlationId": str(correlation_id) if correlation_id else record["eventID"],

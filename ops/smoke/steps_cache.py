@@ -84,6 +84,7 @@ def _shape_problem(entry: dict[str, Any], order_id: str) -> str | None:
     checks = [
         (entry["headers"].get("authorization") == "<withheld>", f"{request} carried no API key"),
         (entry["status"] < 300, f"{request} was answered {entry['status']}"),
+        (entry["method"] != "POST" or entry["headers"].get("content-type") == "text/plain", f"{request}: content type"),
         (entry["path"].startswith("/topics/" if entry["method"] == "POST" else "/cache/"), f"{request}: wrong path"),
         (entry["method"] != "PUT" or entry["query"].get("ttl_seconds", "").isdigit(), f"{request}: no ttl_seconds"),
         (entry["method"] == "POST" or entry["query"].get("key") == order_id, f"{request}: key {entry['query']}"),

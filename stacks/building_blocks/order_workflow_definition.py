@@ -30,12 +30,13 @@ TRANSIENT_LAMBDA_ERRORS = [
     "Lambda.ClientExecutionTimeoutException",
     "RetryableError",  # lambdas/shared/errors.py: the table throttled a handler
 ]
-TRANSIENT_DYNAMODB_ERRORS = [  # optimized DynamoDB integration
-    "DynamoDB.ProvisionedThroughputExceededException",
-    "DynamoDB.ThrottlingException",
-    "DynamoDB.RequestLimitExceeded",
-    "DynamoDB.InternalServerError",
-]
+# The optimized DynamoDB integration prefixes DynamoDB's error names with `DynamoDB.`, but the Step Functions guide
+# ("Call DynamoDB APIs with Step Functions", docs.aws.amazon.com/step-functions/latest/dg/connect-ddb.html) lists no
+# names for throttling or server errors. So a status update retries every task failure (`States.TaskFailed`), with a
+# retrier before it that retries a failed condition zero times: whatever the transient errors are called, they are
+# retried, and a failed condition still goes straight to AlreadyHandled. A non-transient failure costs a few
+# retries (at most 15 s), then ends in the state's catch like any failure.
+RETRY_EVERY_TASK_FAILURE = ["States.TaskFailed"]
 TRANSIENT_DYNAMODB_SDK_ERRORS = [  # aws-sdk integration (transactions)
     "DynamoDb.ProvisionedThroughputExceededException",
     "DynamoDb.ThrottlingException",
@@ -268,7 +269,8 @@ class OrderWorkflowDefinition(Construct):
             expression_attribute_values=values,
             result_path=sfn.JsonPath.DISCARD,
         )
-        update.add_retry(**transient_retry(TRANSIENT_DYNAMODB_ERRORS))
+        update.add_retry(errors=[CONDITION_FAILED], max_attempts=0)
+        update.add_retry(**transient_retry(RETRY_EVERY_TASK_FAILURE))
         # The order is not in the status this step expects: another execution already moved it on.
         update.add_catch(self._already_handled, errors=[CONDITION_FAILED], result_path=sfn.JsonPath.DISCARD)
         return update

@@ -26,7 +26,8 @@ def test_set_get_delete_and_publish(stand_in: MomentoStandIn) -> None:
     assert stand_in.answer("GET", "/cache/orders?key=o-1", KEY, b"") == (200, b'{"status":"PENDING"}')
     assert stand_in.answer("DELETE", "/cache/orders?key=o-1", KEY, b"") == (204, b"")
     assert stand_in.answer("GET", "/cache/orders?key=o-1", KEY, b"")[0] == 404
-    assert stand_in.answer("POST", "/topics/orders/changes", KEY, b"hello") == (204, b"")
+    text = KEY | {"content-type": "text/plain"}
+    assert stand_in.answer("POST", "/topics/orders/changes", text, b"hello") == (204, b"")
 
 
 @pytest.mark.parametrize(
@@ -37,7 +38,8 @@ def test_set_get_delete_and_publish(stand_in: MomentoStandIn) -> None:
         ("PUT", "/cache/orders?key=o-1", KEY, 400),
         ("PUT", "/cache/orders?ttl_seconds=60", KEY, 400),
         ("PUT", "/cache/unknown?key=o-1&ttl_seconds=60", KEY, 404),
-        ("POST", "/topics/unknown/changes", KEY, 404),
+        ("POST", "/topics/unknown/changes", KEY | {"content-type": "text/plain"}, 404),
+        ("POST", "/topics/orders/changes", KEY | {"content-type": "application/json; charset=utf-8"}, 400),
     ],
 )
 def test_refusals(stand_in: MomentoStandIn, method: str, target: str, headers: dict[str, str], status: int) -> None:
