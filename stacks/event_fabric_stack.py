@@ -13,7 +13,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from stacks.building_blocks.dead_letter_queue import DeadLetterQueue
+from stacks.building_blocks.dead_letter_queue import DeadLetterKind, DeadLetterQueue
 from stacks.building_blocks.environment_defaults import EnvironmentDefaults
 from stacks.building_blocks.log_group_target import LogGroupTarget
 from stacks.building_blocks.nag import acknowledge
@@ -80,9 +80,14 @@ class EventFabricStack(Stack):
     def _bus(self) -> tuple[events.EventBus, DeadLetterQueue]:
         """The bus, whose own DLQ takes what no rule target could be handed (only this bus may send to it)."""
         dead_letter_queue = DeadLetterQueue(
-            self, "BusDeadLetterQueue", holds="events the bus could not deliver", alarm_topic=self.alarm_topic
+            self,
+            "BusDeadLetterQueue",
+            holds="events the bus could not deliver",
+            alarm_topic=self.alarm_topic,
+            kind=DeadLetterKind.BUS,
         )
         bus = events.EventBus(self, "Bus", dead_letter_queue=dead_letter_queue.queue)
+        dead_letter_queue.source_arn = bus.event_bus_arn
         dead_letter_queue.queue.add_to_resource_policy(
             iam.PolicyStatement(
                 principals=[iam.ServicePrincipal("events.amazonaws.com")],
@@ -114,4 +119,5 @@ class EventFabricStack(Stack):
                 )
             ],
         )
+        self.log_rule_dead_letter_queue.source_arn = rule.rule_arn
         return log_group, rule

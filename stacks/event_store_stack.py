@@ -105,6 +105,7 @@ class EventStoreStack(Stack):
             event_pattern=EVERY_EVENT,
             targets=[targets.SqsQueue(self.buffer, **reliable_target_options(self.rule_dead_letter_queue.queue))],
         )
+        self.rule_dead_letter_queue.source_arn = self.rule.rule_arn
 
     def _writer(self, settings: EventStoreSettings, defaults: EnvironmentDefaults) -> None:
         """The function that drains the buffer: it may only put items into the store table."""

@@ -56,3 +56,7 @@ OUTPUT_OWNERS: dict[Output, Component] = {
     Output.EVENT_STORE_TABLE_NAME: Component.EVENT_STORE,
     Output.EVENT_STORE_TABLE_ARN: Component.EVENT_STORE,
 }
+
+
+# Every stack with dead-letter queues lists them (JSON) in this output: ops.dlq reads all of an environment's.
+DEAD_LETTER_QUEUES_OUTPUT = "DeadLetterQueues"

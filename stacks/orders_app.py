@@ -8,8 +8,11 @@ from typing import Any
 from aws_cdk import App, Environment, RemovalPolicy, Stack, Validations
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
+from stacks.building_blocks.dead_letter_queue import DeadLetterQueue, publish_dead_letter_queues
 from stacks.building_blocks.environment_defaults import EnvironmentDefaults
 from stacks.building_blocks.lambda_runtime import LAMBDA_WHEELS, host_wheels
+from stacks.building_blocks.operations_dashboard import OperationsDashboard, Watched
+from stacks.building_blocks.powertools_function import PowertoolsFunction
 from stacks.building_blocks.retention import LOG_RETENTION
 from stacks.cache_integration_stack import CacheIntegrationStack
 from stacks.config import EnvironmentConfig
@@ -112,7 +115,32 @@ def build_orders_app(app: App, config: EnvironmentConfig) -> OrdersStacks:
         settings=config.cache,
     )
 
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
-    return OrdersStacks(
+    stacks = OrdersStacks(
         data=data, fabric=fabric, intake=intake, workflows=workflows, event_store=event_store, cache=cache
+    )
+    for built in stacks.all():
+        publish_dead_letter_queues(built)
+    _operations_dashboard(stacks, config)
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
+    return stacks
+
+
+def _operations_dashboard(stacks: OrdersStacks, config: EnvironmentConfig) -> None:
+    """In the Workflows stack, which owns the most of what it shows (the rest it reads from the other stacks)."""
+
+    def every(kind: type[Any]) -> list[Any]:
+        return [c for stack in stacks.all() for c in stack.node.find_all() if isinstance(c, kind)]
+
+    OperationsDashboard(
+        stacks.workflows,
+        "OperationsDashboard",
+        dashboard_name=f"Orders-{config.name}",
+        watched=Watched(
+            stream_pipe=stacks.fabric.stream_pipe,
+            bus_name=stacks.fabric.bus.event_bus_name,
+            state_machine=stacks.workflows.order_workflow.state_machine,
+            dead_letter_queues=every(DeadLetterQueue),
+            functions=every(PowertoolsFunction),
+            maximum_record_age_seconds=config.stream_pipe.maximum_record_age_seconds,
+        ),
     )

@@ -67,6 +67,7 @@ class WorkflowsStack(Stack):
             ],
         )
         exclude_replays(self.order_created_rule)
+        self.order_created_dead_letter_queue.source_arn = self.order_created_rule.rule_arn
 
         self._high_value_review(bus, alarm_topic, workflow)
         CfnOutput(self, Output.STATE_MACHINE_ARN, value=self.order_workflow.state_machine.state_machine_arn)
@@ -111,4 +112,5 @@ class WorkflowsStack(Stack):
             ],
         )
         exclude_replays(self.high_value_rule)
+        self.review_target_dead_letter_queue.source_arn = self.high_value_rule.rule_arn
         CfnOutput(self, Output.HIGH_VALUE_REVIEW_QUEUE_URL, value=self.review_queue.queue_url)

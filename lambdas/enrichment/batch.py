@@ -7,6 +7,7 @@ stream position to its DLQ. Nothing is dropped silently.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -22,6 +23,7 @@ class UnpublishableRecordsError(Exception):
 def enrich(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if not isinstance(records, list):
         raise UnpublishableRecordsError(f"expected the pipe's batch (a JSON array), got {type(records).__name__}")
+    _record_age(records)
     envelopes: list[dict[str, Any]] = []
     rejections: list[str] = []
     for record in records:
@@ -46,6 +48,23 @@ def enrich(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         logger.warning("Numbers kept as exact decimal strings: no double holds them", extra={"paths_by_event": inexact})
     metrics.add_metric(name="StreamRecordsEnriched", unit=MetricUnit.Count, value=len(envelopes))
     return envelopes
+
+
+RECORD_AGE_METRIC = "StreamRecordAgeSeconds"
+
+
+def _record_age(records: list[Any]) -> None:
+    """How old the batch's oldest change is: Pipes publishes no record-age metric, and a growing age is how a stuck
+    shard shows before its records reach the pipe's MaximumRecordAgeInSeconds and only pointers are left."""
+    created = [
+        r["dynamodb"]["ApproximateCreationDateTime"]
+        for r in records
+        if isinstance(r, dict)
+        and isinstance(r.get("dynamodb"), dict)
+        and isinstance(r["dynamodb"].get("ApproximateCreationDateTime"), (int, float))
+    ]
+    if created:
+        metrics.add_metric(name=RECORD_AGE_METRIC, unit=MetricUnit.Seconds, value=max(time.time() - min(created), 0))
 
 
 def _position(record: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from stacks.building_blocks.alarms import backlog_alarm
-from stacks.building_blocks.dead_letter_queue import DeadLetterQueue, redriven_queue
+from stacks.building_blocks.dead_letter_queue import DeadLetterKind, DeadLetterQueue, redriven_queue
 from stacks.building_blocks.environment_defaults import EnvironmentDefaults
 from stacks.building_blocks.nag import acknowledge_invoke_of_versions
 from stacks.building_blocks.powertools_function import PowertoolsFunction
@@ -56,8 +56,13 @@ class OrderIntake(Construct):
             visibility_timeout=Duration.seconds(6 * INTAKE_TIMEOUT_SECONDS),
         )
         self.rejected_queue = DeadLetterQueue(
-            self, "RejectedQueue", holds="rejected order messages, each with its reason", alarm_topic=alarm_topic
+            self,
+            "RejectedQueue",
+            holds="rejected order messages, each with its reason",
+            alarm_topic=alarm_topic,
+            kind=DeadLetterKind.REJECTED,
         )
+        self.rejected_queue.source_arn = self.queue.queue_arn
         self.function = PowertoolsFunction(
             self,
             "Function",

@@ -64,6 +64,7 @@ class PowertoolsFunction(Construct):
         timeout_seconds: int = 30,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.package = package
         self.log_group = defaults.log_group(self, "LogGroup")
         self.role = iam.Role(
             self,

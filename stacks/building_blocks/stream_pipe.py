@@ -7,7 +7,8 @@ What Pipes does with the enrichment's output (AWS EventBridge user guide, checke
   target parameters accept dynamic JSON paths "replaced dynamically at runtime with data from the event payload
   itself"; they cannot reference values produced by an input transformation. So `Source` and `DetailType` below
   read `$.metadata.source` / `$.metadata.detailType` of each enriched element (no input template is used), and
-  the element itself becomes the event's `detail`.
+  the element itself becomes the event's `detail`. `Time` reads `$.metadata.occurredTime` the same way (the Pipes
+  API takes only a JSON path there), so an event's time is when its change happened.
 - An event bus target takes at most 10 events per batch; the source batch size is capped at 10 by the config.
 - Partial batch failure is not supported for enrichments: a failing enrichment fails the batch, which the stream
   source retries, bisects (AUTOMATIC_BISECT) and, past MaximumRetryAttempts/MaximumRecordAgeInSeconds, sends to
@@ -29,10 +30,10 @@ from constructs import Construct
 
 from lambdas.shared.entities import ENTITIES
 from stacks.building_blocks.alarms import FIVE_MINUTES, notify_when_at_least
-from stacks.building_blocks.dead_letter_queue import DeadLetterQueue
+from stacks.building_blocks.dead_letter_queue import DeadLetterKind, DeadLetterQueue
 from stacks.building_blocks.environment_defaults import EnvironmentDefaults
 from stacks.building_blocks.nag import acknowledge_invoke_of_versions
-from stacks.building_blocks.powertools_function import PowertoolsFunction
+from stacks.building_blocks.powertools_function import METRICS_NAMESPACE, PowertoolsFunction
 from stacks.config import StreamPipeSettings
 
 
@@ -63,7 +64,11 @@ class StreamToBusPipe(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.dead_letter_queue = DeadLetterQueue(
-            self, "DeadLetterQueue", holds="stream batches the pipe gave up on", alarm_topic=alarm_topic
+            self,
+            "DeadLetterQueue",
+            holds="stream batches the pipe gave up on",
+            alarm_topic=alarm_topic,
+            kind=DeadLetterKind.STREAM_PIPE,
         )
         self.enrichment = PowertoolsFunction(
             self,
@@ -96,12 +101,14 @@ class StreamToBusPipe(Construct):
                 bus,
                 source="$.metadata.source",
                 detail_type="$.metadata.detailType",
+                time="$.metadata.occurredTime",
                 resources=[table.table_arn],
             ),
             log_destinations=[pipes.CloudwatchLogsLogDestination(self.log_group)],
             log_level=pipes.LogLevel(settings.log_level),
             log_include_execution_data=[pipes.IncludeExecutionData.ALL] if settings.include_execution_data else None,
         )
+        self.dead_letter_queue.source_arn = self.pipe.pipe_arn
         acknowledge_invoke_of_versions(self.pipe.pipe_role, self.enrichment.function, "the stream pipe")
         self.failed_executions_alarm = notify_when_at_least(
             self,
@@ -110,6 +117,25 @@ class StreamToBusPipe(Construct):
             threshold=1,
             description="The stream pipe failed executions: records are being retried and may end in its DLQ.",
             topic=alarm_topic,
+        )
+        self.record_age_alarm = notify_when_at_least(
+            self,
+            "RecordAgeAlarm",
+            metric=self.record_age_metric(),
+            threshold=settings.maximum_record_age_seconds // 2,
+            description="Stream records wait half the pipe's maximum record age: the shard is stuck or far behind; "
+            "past the maximum they reach the DLQ as pointers (docs/runbook.md).",
+            topic=alarm_topic,
+        )
+
+    def record_age_metric(self) -> cloudwatch.Metric:
+        """The oldest change of each batch the enrichment sees (Pipes publishes no record age of its own)."""
+        return cloudwatch.Metric(
+            namespace=METRICS_NAMESPACE,
+            metric_name="StreamRecordAgeSeconds",
+            dimensions_map={"service": "enrichment"},
+            statistic=cloudwatch.Stats.MAXIMUM,
+            period=FIVE_MINUTES,
         )
 
     def pipe_metric(self, metric_name: str) -> cloudwatch.Metric:
