@@ -10,7 +10,7 @@ import contextlib
 import json
 from typing import Any
 
-from local_cloud.pipes.transform import PARSED_BODY_FIELDS
+from ops.pipes_input import PARSED_BODY_FIELDS
 
 
 class FilterCriteria:

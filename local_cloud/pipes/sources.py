@@ -13,10 +13,10 @@ from __future__ import annotations
 import base64
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from local_cloud.pipes.definition import PipeDefinition
+from ops.dlq.stream_records import as_pipes_record
 
 POLL_SECONDS = 0.5
 
@@ -88,22 +88,7 @@ class StreamReader:
         shard.checkpoint = batch.last_sequence
 
     def _as_pipes_record(self, record: dict[str, Any]) -> dict[str, Any]:
-        """boto3 parses what Pipes passes on as JSON text: times become datetimes, binary becomes bytes."""
-        converted: dict[str, Any] = _plain(record)
-        converted["eventSourceARN"] = self._stream_arn
-        return converted
-
-
-def _plain(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {key: _plain(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_plain(value) for value in node]
-    if isinstance(node, datetime):
-        return int(node.timestamp())  # stream records carry whole epoch seconds
-    if isinstance(node, (bytes, bytearray)):
-        return base64.b64encode(node).decode()
-    return node
+        return as_pipes_record(record, self._stream_arn)
 
 
 @dataclass

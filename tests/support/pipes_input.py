@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from local_cloud.pipes.sources import sqs_record as record_from_message
-from local_cloud.pipes.transform import render
+from ops.pipes_input import render
 
 QUEUE_ARN = "arn:aws:sqs:eu-west-1:123456789012:intake"
 

@@ -45,8 +45,10 @@ MOTO_CONFIG: Any = {"stepfunctions": {"execute_state_machine": True}, "lambda": 
 FailureInjector = Callable[[str, dict[str, Any]], None]
 
 
-def create_table_from_template(client: Any, template: dict[str, Any], table_name: str = TABLE_NAME) -> None:
-    """A moto table with the key schema and GSIs of the one table the template defines."""
+def create_table_from_template(
+    client: Any, template: dict[str, Any], table_name: str = TABLE_NAME, *, stream: bool = False
+) -> None:
+    """A moto table with the key schema and GSIs (and, if asked, the stream) of the one table the template defines."""
     [table] = resources_of_type(template, "AWS::DynamoDB::GlobalTable").values()
     properties = table["Properties"]
     client.create_table(
@@ -58,6 +60,7 @@ def create_table_from_template(client: Any, template: dict[str, Any], table_name
             for i in properties["GlobalSecondaryIndexes"]
         ],
         BillingMode=properties["BillingMode"],
+        **({"StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}} if stream else {}),
     )
 
 

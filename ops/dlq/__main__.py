@@ -1,0 +1,5 @@
+import sys
+
+from ops.dlq.cli import main
+
+sys.exit(main())
