@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from ops.aws import OperatorError, client_factory, environment, run
 from ops.dlq.catalog import DeadLetterQueueInfo, catalog, depth, find, peek
-from ops.dlq.deliveries import StreamRedelivery, TargetDelivery
+from ops.dlq.deliveries import StreamRedelivery, TargetDelivery, describe_stream_pipe
 from ops.dlq.messages import decoded, summary
 from ops.dlq.redrive import Outcome, move_back_to_source, redrive_messages, refuse_rejected
 
@@ -86,7 +86,7 @@ def _redrive(client: ClientFactory, queue: DeadLetterQueueInfo, secret_name: str
     if queue.kind == "queue":
         return move_back_to_source(sqs, queue, dry_run=args.dry_run, limit=args.max, progress=err)
     if queue.kind == "stream-pipe":
-        delivery: Callable[[Any], str] = StreamRedelivery(client, queue)
+        delivery: Callable[[Any], str] = StreamRedelivery(client, describe_stream_pipe(client, queue))
     else:
 
         def api_key() -> str:

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.error import HTTPError
 from urllib.parse import urlencode
 
+from ops.aws import OperatorError
 from ops.dlq.catalog import DeadLetterQueueInfo
 from ops.dlq.messages import DeadLetter, StreamPointer
 from ops.dlq.redrive import SkipMessage
@@ -115,13 +116,28 @@ class TargetDelivery:
             raise RuntimeError(f"{destination['HttpMethod']} {destination['InvocationEndpoint']} answered {status}")
 
 
-class StreamRedelivery:
-    """A stream pipe's pointer: its records read back and published as the pipe would have published them."""
+def describe_stream_pipe(client: ClientFactory, queue: DeadLetterQueueInfo) -> dict[str, Any]:
+    """The pipe that feeds this DLQ, as DescribePipe returns it; refused when the answer lacks what a redrive
+    publishes with (an emulator that keeps only source and target), since publishing without it would be wrong."""
+    pipe_name = queue.source.rsplit("/", 1)[-1]
+    pipe: dict[str, Any] = client("pipes").describe_pipe(Name=pipe_name)
+    required = {"SourceParameters": "DynamoDBStreamParameters", "TargetParameters": "EventBridgeEventBusParameters"}
+    missing = [f"{group}.{member}" for group, member in required.items() if member not in pipe.get(group, {})]
+    if missing:
+        raise OperatorError(
+            f"DescribePipe {pipe_name} returned no {' and no '.join(missing)}: this endpoint does not describe the "
+            f"pipe fully, so its records cannot be published as the pipe would; nothing was changed"
+        )
+    return pipe
 
-    def __init__(self, client: ClientFactory, queue: DeadLetterQueueInfo) -> None:
+
+class StreamRedelivery:
+    """A stream pipe's pointer: its records read back and published as the pipe would have published them.
+    `pipe` is the pipe as DescribePipe returns it (describe_stream_pipe)."""
+
+    def __init__(self, client: ClientFactory, pipe: dict[str, Any]) -> None:
         self._client = client
-        pipe_name = queue.source.rsplit("/", 1)[-1]
-        self._pipe = client("pipes").describe_pipe(Name=pipe_name)
+        self._pipe = pipe
 
     def __call__(self, letter: DeadLetter) -> str:
         pointer = letter.pointer

@@ -6,6 +6,7 @@ moto's pattern engine and to the real enrichment handler (tests/support/fake_aws
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 from collections.abc import Iterator
@@ -24,12 +25,12 @@ from local_cloud.pipes.workers import stream_batch_pointer
 from ops import aws
 from ops.dlq import cli
 from ops.dlq.stream_records import as_pipes_record
-from stacks.building_blocks.stream_pipe import stream_filter_patterns
 from tests.support.events import matches
 from tests.support.fake_aws import FakeLambda
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.seed import customer_item, order_item
 from tests.support.synth import synthesize
+from tests.support.templates import resource_at
 from tests.support.workflow_harness import create_table_from_template
 
 REGION = "eu-west-1"
@@ -124,14 +125,7 @@ def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
             Source=stream_arn,
             Target=bus,
             Enrichment=ENRICHMENT,
-            SourceParameters=_stream_filters(),
-            TargetParameters={
-                "EventBridgeEventBusParameters": {
-                    "Source": "$.metadata.source",
-                    "DetailType": "$.metadata.detailType",
-                    "Time": "$.metadata.occurredTime",
-                }
-            },
+            **_the_apps_stream_pipe_parameters(table_arn=stream_arn.split("/stream/")[0]),
         )["Arn"]
         entries = [
             {
@@ -187,8 +181,14 @@ def streams_client() -> Any:
     )
 
 
-def _stream_filters() -> dict[str, Any]:
-    return {"FilterCriteria": {"Filters": [{"Pattern": json.dumps(p)} for p in stream_filter_patterns()]}}
+def _the_apps_stream_pipe_parameters(table_arn: str) -> dict[str, Any]:
+    """Source and target parameters as the app's stream pipe has them, its references resolved for this world."""
+    _, pipe = resource_at(synthesize("dev").template("EventFabric"), "StreamPipe/Pipe")
+    source = copy.deepcopy(pipe["Properties"]["SourceParameters"])
+    del source["DynamoDBStreamParameters"]["DeadLetterConfig"]  # a reference; the DLQ is not what this reads
+    target = copy.deepcopy(pipe["Properties"]["TargetParameters"])
+    target["EventBridgeEventBusParameters"]["Resources"] = [table_arn]
+    return {"SourceParameters": source, "TargetParameters": target}
 
 
 def _where(urls: dict[str, str], arns: dict[str, str], name: str) -> dict[str, str]:
@@ -389,3 +389,28 @@ def _pointer_over_the_stream(world: World, first: str | None = None, last: str |
         role_arn="",
     )
     return stream_batch_pointer(definition, StreamBatch(shard["ShardId"], records), "RetryAttemptsExhausted", 4, "x")
+
+
+class PipesThatKeepOnlySourceAndTarget:
+    """An endpoint whose DescribePipe answers like MiniStack 1.5.33's: no source, enrichment or target parameters."""
+
+    def describe_pipe(self, Name: str) -> dict[str, Any]:
+        return {"Name": Name, "Source": "arn:aws:dynamodb:::table/t/stream/1", "Target": "arn:aws:events:::bus/b"}
+
+
+def test_a_pipe_described_without_its_parameters_is_refused_before_anything_moves(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world.table.put_item(TableName="orders", Item=customer_item("c-1"))
+    world.send("pipe-dlq", _pointer_over_the_stream(world))
+    moto = cli.client_factory(aws.environment("dev"))
+    partial = PipesThatKeepOnlySourceAndTarget()
+    monkeypatch.setattr(cli, "client_factory", lambda config: lambda s: partial if s == "pipes" else moto(s))
+    code, _, err = run("redrive", "StreamPipe", "--yes")
+    assert code == 1
+    assert err.strip() == (
+        "error: DescribePipe stream-pipe returned no SourceParameters.DynamoDBStreamParameters and no "
+        "TargetParameters.EventBridgeEventBusParameters: this endpoint does not describe the pipe fully, so its "
+        "records cannot be published as the pipe would; nothing was changed"
+    )
+    assert world.count("pipe-dlq") == 1
