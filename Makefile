@@ -10,7 +10,7 @@ CDK_FLAGS := -c env=$(ENV) --output cdk.out/$(ENV)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: synth test lint format diff deploy destroy benchmark clean smoke check-config preflight \
-	local-up local-deploy local-smoke local-down local-status local-test
+	local-up local-deploy local-smoke local-redrive local-down local-status local-test
 
 synth: check-config node_modules/.installed
 	$(CDK) synth --quiet $(CDK_FLAGS)
@@ -65,16 +65,21 @@ local-smoke: $(VENV)/.dev-deps
 	AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test $(BIN)/python -m ops.smoke --env local --endpoint-url https://127.0.0.1:$(LOCAL_PORT) \
 		--ca-bundle .local/tls/server.crt --cache-requests .local/cache-requests.jsonl
 
+# A failure injected into the deployed local cloud (a broken enrichment), dead-lettered and redriven with ops.dlq.
+local-redrive: $(VENV)/.dev-deps
+	$(BIN)/python -m local_cloud.redrive_check --port $(LOCAL_PORT)
+
 local-status:
 	@$(LOCAL) status --port $(LOCAL_PORT)
 
 local-down:
 	@if [ -x $(BIN)/python ]; then $(LOCAL) down --port $(LOCAL_PORT); fi
 
-# Up, deploy, smoke, and always down: the exit status is the first failure's.
+# Up, deploy, smoke, redrive, and always down: the exit status is the first failure's.
 local-test:
 	@$(MAKE) --no-print-directory local-up && $(MAKE) --no-print-directory local-deploy \
-		&& $(MAKE) --no-print-directory local-smoke; status=$$?; $(MAKE) --no-print-directory local-down; exit $$status
+		&& $(MAKE) --no-print-directory local-smoke && $(MAKE) --no-print-directory local-redrive; \
+		status=$$?; $(MAKE) --no-print-directory local-down; exit $$status
 
 benchmark: $(VENV)/.dev-deps
 	$(BIN)/python -m benchmarks.enrichment

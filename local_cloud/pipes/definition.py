@@ -119,3 +119,35 @@ def describe(definition: PipeDefinition) -> str:
         {"pipe": definition.name, "source": definition.source_arn, "target": definition.target_arn,
          "enrichment": definition.enrichment_arn, "filters": len(definition.filters)}
     )  # fmt: skip
+
+
+def as_description(definition: PipeDefinition) -> dict[str, Any]:
+    """The pipe as AWS's DescribePipe returns it (the parts a redrive publishes with), from its template: MiniStack's
+    DescribePipe keeps only source and target."""
+    source_kind = "DynamoDBStreamParameters" if definition.is_stream else "SqsQueueParameters"
+    source_parameters: dict[str, Any] = {source_kind: definition.source}
+    if definition.filters:
+        source_parameters["FilterCriteria"] = {"Filters": [{"Pattern": pattern} for pattern in definition.filters]}
+    target_parameters = dict(definition.target_parameters)
+    if definition.target_template is not None:
+        target_parameters["InputTemplate"] = definition.target_template
+    description: dict[str, Any] = {
+        "Name": definition.name,
+        "Arn": f"arn:aws:pipes:{_region_of(definition.source_arn)}:{_account_of(definition.source_arn)}:pipe/"
+        f"{definition.name}",
+        "Source": definition.source_arn,
+        "SourceParameters": source_parameters,
+        "Target": definition.target_arn,
+        "TargetParameters": target_parameters,
+    }
+    if definition.enrichment_arn:
+        description["Enrichment"] = definition.enrichment_arn
+    return description
+
+
+def _region_of(arn: str) -> str:
+    return arn.split(":")[3]
+
+
+def _account_of(arn: str) -> str:
+    return arn.split(":")[4]

@@ -12,7 +12,7 @@ from ops.aws import OperatorError, client_factory, environment, run
 from ops.dlq.catalog import DeadLetterQueueInfo, catalog, depth, find, peek
 from ops.dlq.deliveries import StreamRedelivery, TargetDelivery, describe_stream_pipe
 from ops.dlq.messages import decoded, summary
-from ops.dlq.redrive import Outcome, move_back_to_source, redrive_messages, refuse_rejected
+from ops.dlq.redrive import Outcome, dry_run, move_back_to_source, redrive_messages, refuse_rejected
 
 ClientFactory = Callable[[str], Any]
 
@@ -71,6 +71,8 @@ def _confirmed(queue: DeadLetterQueueInfo, limit: int, ask: Callable[[str], str]
 
 
 def _back_to(queue: DeadLetterQueueInfo) -> str:
+    if queue.kind == "rejected":
+        return "nowhere: the producer fixes and resends"
     if queue.kind == "queue":
         return f"queue {queue.source.rsplit(':', 1)[-1]}"
     if queue.kind == "stream-pipe":
@@ -83,8 +85,10 @@ def _redrive(client: ClientFactory, queue: DeadLetterQueueInfo, secret_name: str
     sqs = client("sqs")
     if queue.kind == "rejected":
         return refuse_rejected(queue)
+    if args.dry_run:
+        return dry_run(sqs, queue, limit=args.max, progress=err)
     if queue.kind == "queue":
-        return move_back_to_source(sqs, queue, dry_run=args.dry_run, limit=args.max, progress=err)
+        return move_back_to_source(sqs, queue, limit=args.max, progress=err)
     if queue.kind == "stream-pipe":
         delivery: Callable[[Any], str] = StreamRedelivery(client, describe_stream_pipe(client, queue))
     else:
@@ -93,7 +97,7 @@ def _redrive(client: ClientFactory, queue: DeadLetterQueueInfo, secret_name: str
             return str(client("secretsmanager").get_secret_value(SecretId=secret_name)["SecretString"])
 
         delivery = TargetDelivery(client, queue, api_key)
-    return redrive_messages(sqs, queue, delivery, dry_run=args.dry_run, limit=args.max, progress=err)
+    return redrive_messages(sqs, queue, delivery, dry_run=False, limit=args.max, progress=err)
 
 
 def as_table(sqs: Any, queues: list[DeadLetterQueueInfo]) -> str:

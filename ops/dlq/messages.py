@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
+STREAM_RETENTION = timedelta(hours=24)  # DynamoDB Streams keeps a record 24 hours
 EVENTBRIDGE_ATTRIBUTES = ("ERROR_CODE", "ERROR_MESSAGE", "RULE_ARN", "TARGET_ARN", "EXHAUSTED_RETRY_CONDITION")
 
 
@@ -22,6 +24,16 @@ class StreamPointer:
     last: str
     size: int
     condition: str
+    error: str = ""
+    first_arrival: str = ""  # ISO time the batch's first record reached the stream, when the pointer says
+
+    @property
+    def readable_until(self) -> str:
+        """When the stream trims the first record (24 h after it arrived): redrive before then."""
+        if not self.first_arrival:
+            return "unknown (the pointer carries no arrival time)"
+        arrived = datetime.fromisoformat(self.first_arrival.replace("Z", "+00:00"))
+        return (arrived + STREAM_RETENTION).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -30,7 +42,6 @@ class DeadLetter:
     receipt_handle: str
     body: str
     sent_at_ms: int | None
-    receive_count: int
     error: dict[str, str] = field(default_factory=dict)  # EventBridge's attributes, when it put the message here
 
     @property
@@ -50,6 +61,8 @@ class DeadLetter:
             stream_arn=info["streamArn"], shard_id=info["shardId"], first=str(info["startSequenceNumber"]),
             last=str(info["endSequenceNumber"]), size=int(info.get("batchSize", 0)),
             condition=str(payload.get("requestContext", {}).get("condition", "")),
+            error=str(payload.get("responseContext", {}).get("error", "")),
+            first_arrival=str(info.get("approximateArrivalOfFirstRecord", "")),
         )  # fmt: skip
 
 
@@ -61,20 +74,20 @@ def decoded(message: dict[str, Any]) -> DeadLetter:
         receipt_handle=message["ReceiptHandle"],
         body=message["Body"],
         sent_at_ms=int(attributes["SentTimestamp"]) if "SentTimestamp" in attributes else None,
-        receive_count=int(attributes.get("ApproximateReceiveCount", 0)),
         error={name: str(values[name].get("StringValue")) for name in EVENTBRIDGE_ATTRIBUTES if name in values},
     )
 
 
 def summary(letter: DeadLetter) -> dict[str, Any]:
     """What `show` prints for one message."""
-    shown: dict[str, Any] = {"messageId": letter.message_id, "receiveCount": letter.receive_count}
+    shown: dict[str, Any] = {"messageId": letter.message_id}
     if letter.error:
         shown["error"] = letter.error
     pointer = letter.pointer
     if pointer is not None:
         shown["streamBatch"] = {"shard": pointer.shard_id, "sequences": f"{pointer.first}..{pointer.last}",
-                                "records": pointer.size, "condition": pointer.condition}  # fmt: skip
+                                "records": pointer.size, "condition": pointer.condition, "error": pointer.error,
+                                "readableUntil": pointer.readable_until}  # fmt: skip
     else:
         shown["message"] = letter.payload
     return shown

@@ -103,11 +103,14 @@ class SkipMessage(Exception):
     """This message is not redriven and stays in the DLQ; the message says why."""
 
 
-def move_back_to_source(sqs: Any, queue: DeadLetterQueueInfo, *, dry_run: bool, limit: int,
-                        progress: TextIO) -> Outcome:  # fmt: skip
+def dry_run(sqs: Any, queue: DeadLetterQueueInfo, *, limit: int, progress: TextIO) -> Outcome:
+    """What a redrive would take: each message read (and left visible), none delivered, so nothing about where they
+    would go is needed."""
+    return redrive_messages(sqs, queue, lambda letter: "", dry_run=True, limit=limit, progress=progress)
+
+
+def move_back_to_source(sqs: Any, queue: DeadLetterQueueInfo, *, limit: int, progress: TextIO) -> Outcome:
     """A work queue's DLQ back to the queue, by an SQS move task where the service has one."""
-    if dry_run:
-        return redrive_messages(sqs, queue, lambda letter: "", dry_run=True, limit=limit, progress=progress)
     try:
         task = sqs.start_message_move_task(SourceArn=queue.arn, DestinationArn=queue.source)
     except (sqs.exceptions.ClientError, NotImplementedError) as error:  # moto raises NotImplementedError

@@ -10,7 +10,7 @@ import pytest
 
 from lambdas.enrichment.envelope import RejectedRecordError, envelope
 from local_cloud.pipes import workers
-from local_cloud.pipes.definition import PipeDefinition, load_pipe, unsupported
+from local_cloud.pipes.definition import PipeDefinition, as_description, load_pipe, unsupported
 from local_cloud.pipes.sources import QueueBatch, StreamBatch
 from local_cloud.pipes.workers import QueuePipeWorker, StreamPipeWorker
 from stacks.names import Component
@@ -64,6 +64,23 @@ def test_the_stream_pipe_as_the_runner_reads_it() -> None:
     assert "Enrichment" in str(definition.enrichment_arn)
     assert definition.target_parameters["EventBridgeEventBusParameters"]["DetailType"] == "$.metadata.detailType"
     assert definition.dead_letter_arn is not None
+
+
+def test_the_stream_pipe_described_as_describe_pipe_would_for_the_local_redrive() -> None:
+    definition = pipe(Component.EVENT_FABRIC, "StreamPipe/Pipe")
+    described = as_description(definition)
+    _, resource = resource_at(synthesize("local").template(Component.EVENT_FABRIC), "StreamPipe/Pipe")
+    in_template = resource["Properties"]
+    assert described["Arn"] == f"arn:aws:pipes:eu-west-1:000000000000:pipe/{definition.name}"
+    assert described["Enrichment"] == definition.enrichment_arn
+    assert described["SourceParameters"]["FilterCriteria"] == in_template["SourceParameters"]["FilterCriteria"]
+    assert set(described["SourceParameters"]["DynamoDBStreamParameters"]) == set(
+        in_template["SourceParameters"]["DynamoDBStreamParameters"]
+    )
+    parameters = described["TargetParameters"]["EventBridgeEventBusParameters"]
+    assert {k: parameters[k] for k in ("Source", "DetailType", "Time")} == {
+        k: in_template["TargetParameters"]["EventBridgeEventBusParameters"][k] for k in ("Source", "DetailType", "Time")
+    }
 
 
 def test_the_intake_pipe_as_the_runner_reads_it() -> None:

@@ -59,6 +59,7 @@ class World:
     state_machine: str
     table: Any = None
     stream_arn: str = ""
+    client: Any = None  # the client factory the CLI is given
 
     def send(self, queue: str, body: Any, attributes: dict[str, str] | None = None) -> None:
         self.sqs.send_message(
@@ -171,7 +172,7 @@ def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
             return PatternsByMoto(made) if service == "events" else made
 
         monkeypatch.setattr(cli, "client_factory", lambda config: client)
-        yield World(sqs, events, urls, arns, machine, table, stream_arn)
+        yield World(sqs, events, urls, arns, machine, table, stream_arn, client)
 
 
 def streams_client() -> Any:
@@ -403,9 +404,8 @@ def test_a_pipe_described_without_its_parameters_is_refused_before_anything_move
 ) -> None:
     world.table.put_item(TableName="orders", Item=customer_item("c-1"))
     world.send("pipe-dlq", _pointer_over_the_stream(world))
-    moto = cli.client_factory(aws.environment("dev"))
     partial = PipesThatKeepOnlySourceAndTarget()
-    monkeypatch.setattr(cli, "client_factory", lambda config: lambda s: partial if s == "pipes" else moto(s))
+    monkeypatch.setattr(cli, "client_factory", lambda config: lambda s: partial if s == "pipes" else world.client(s))
     code, _, err = run("redrive", "StreamPipe", "--yes")
     assert code == 1
     assert err.strip() == (
