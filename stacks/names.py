@@ -21,6 +21,20 @@ def stack_name(env_name: str, component: Component) -> str:
     return f"{APPLICATION}-{env_name}-{component}"
 
 
+def environment_and_component(name: str) -> tuple[str, str] | None:
+    """The inverse of `stack_name`; None for a stack not named by it."""
+    if not name.startswith(f"{APPLICATION}-") or name.count("-") < 2:
+        return None
+    env_name, component = name.removeprefix(f"{APPLICATION}-").rsplit("-", 1)
+    return env_name, component
+
+
+def dead_letter_queue_label(stack: str, name: str) -> str:
+    """How `python -m ops.dlq` names a DLQ: its stack's component, then its construct path in that stack."""
+    parsed = environment_and_component(stack)
+    return f"{parsed[1] if parsed else stack}/{name}"
+
+
 class Output(StrEnum):
     """Stack outputs, each named after what it holds; `OUTPUT_OWNERS` says which stack has it."""
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ops.aws import OperatorError
-from stacks.names import DEAD_LETTER_QUEUES_OUTPUT, Component, stack_name
+from stacks.names import DEAD_LETTER_QUEUES_OUTPUT, Component, dead_letter_queue_label, stack_name
 
 ClientFactory = Callable[[str], Any]
 
@@ -25,7 +25,7 @@ class DeadLetterQueueInfo:
 
     @property
     def label(self) -> str:
-        return f"{self.stack.rsplit('-', 1)[-1]}/{self.name}"
+        return dead_letter_queue_label(self.stack, self.name)
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,8 @@ def _command(args: argparse.Namespace, out: TextIO, err: TextIO, ask: Callable[[
     if args.command == "show":
         letters = [decoded(message) for message in peek(client("sqs"), queue, args.max)]
         print(json.dumps([summary(letter) for letter in letters], indent=2, default=str), file=out)
-        print(f"({len(letters)} shown of {depth(client('sqs'), queue).visible} visible in {queue.label})", file=out)
+        visible = depth(client("sqs"), queue).visible
+        print(f"({len(letters)} shown of {visible} visible in {queue.label}: {queue.url})", file=out)
         return 0
     if not args.dry_run and not args.yes and not _confirmed(queue, args.max, ask):
         print("nothing changed", file=out)

@@ -13,7 +13,7 @@ from constructs import Construct
 
 from stacks.building_blocks.alarms import ONE_MINUTE, notify_when_at_least
 from stacks.building_blocks.nag import acknowledge
-from stacks.names import DEAD_LETTER_QUEUES_OUTPUT
+from stacks.names import DEAD_LETTER_QUEUES_OUTPUT, dead_letter_queue_label, environment_and_component
 
 DLQ_RETENTION = Duration.days(14)
 
@@ -65,7 +65,7 @@ class DeadLetterQueue(Construct):
                 period=ONE_MINUTE, statistic=cloudwatch.Stats.MAXIMUM
             ),
             threshold=1,
-            description=f"Dead-letter queue holds {holds}: inspect, fix the cause, then redrive.",
+            description=self._what_to_do(holds),
             topic=alarm_topic,
         )
         acknowledge(
@@ -78,6 +78,18 @@ class DeadLetterQueue(Construct):
             "Serverless::Serverless-SQSRedrivePolicy",
             "This queue is itself a dead-letter queue; its messages are inspected and redriven by hand.",
         )
+
+    def _what_to_do(self, holds: str) -> str:
+        """The alarm's description: what the queue holds and the operator's next command (docs/runbook.md)."""
+        stack = Stack.of(self)
+        parsed = environment_and_component(stack.stack_name)
+        label = dead_letter_queue_label(stack.stack_name, self.node.path.removeprefix(f"{stack.node.path}/"))
+        command = f"python -m ops.dlq --env {parsed[0] if parsed else '<env>'}"
+        if self.kind == DeadLetterKind.REJECTED:
+            return (f"{holds[0].upper()}{holds[1:]}: read them with `{command} show {label}`; the producer fixes and "
+                    f"resends them (docs/runbook.md).")  # fmt: skip
+        return (f"Dead-letter queue holds {holds}: `{command} show {label}`, fix the cause, then "
+                f"`{command} redrive {label}` (docs/runbook.md).")  # fmt: skip
 
 
 def redriven_queue(

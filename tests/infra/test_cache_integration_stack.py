@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from stacks.names import dead_letter_queue_label
 from tests.support.synth import ENVIRONMENTS, synthesize
 from tests.support.templates import references, resource_at, resources_of_type, walk
 
@@ -133,9 +134,23 @@ def test_no_template_holds_anything_that_looks_like_a_secret(env_name: str) -> N
 
 
 def _is_generated_identifier(text: str, template: dict[str, Any]) -> bool:
-    """Asset hashes, and CDK's logical ids and output names (a path squeezed together, then 8 hex digits)."""
+    """Asset hashes, CDK's logical ids and output names (a path squeezed together, then 8 hex digits), and construct
+    paths as `ops.dlq` labels them (`<component>/<path in the stack>`, named in the alarms' descriptions)."""
     known = set(template["Resources"]) | set(template.get("Outputs", {}))
-    return text in known or bool(re.fullmatch(r"[0-9a-f]{64}(\.zip)?|[A-Za-z0-9]+[0-9A-F]{8}", text))
+    return (
+        text in known
+        or bool(re.fullmatch(r"[0-9a-f]{64}(\.zip)?|[A-Za-z0-9]+[0-9A-F]{8}", text))
+        or any(path.startswith(f"{text}/") for path in _labelled_paths(template))
+    )
+
+
+def _labelled_paths(template: dict[str, Any]) -> list[str]:
+    paths = [r.get("Metadata", {}).get("aws:cdk:path", "") for r in template["Resources"].values()]
+    return [
+        dead_letter_queue_label(stack, in_stack)
+        for stack, _, in_stack in (path.partition("/") for path in paths)
+        if in_stack
+    ]
 
 
 @pytest.mark.parametrize(

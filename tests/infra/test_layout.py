@@ -47,7 +47,8 @@ def test_operator_commands_start_without_the_cdk() -> None:
     """aws_cdk starts a Node process (and its end-of-life banner) on import: an operator's command must not wait for
     it or print it."""
     modules = ("ops.dlq.cli", "ops.event_store.cli", "ops.preflight", "ops.smoke.__main__")
-    probe = f"import sys, {', '.join(modules)}; print(sorted({{m.split('.')[0] for m in sys.modules}} & {{'aws_cdk', 'jsii'}}))"
+    loaded = "sorted({m.split('.')[0] for m in sys.modules} & {'aws_cdk', 'jsii'})"
+    probe = f"import sys, {', '.join(modules)}; print({loaded})"
     result = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
     assert result.stderr == ""

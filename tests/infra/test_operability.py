@@ -4,13 +4,14 @@ the record-age alarm, and the event fields the AWS docs left us to set (Time, th
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
 
 from stacks.building_blocks.dead_letter_queue import DeadLetterKind
 from stacks.names import DEAD_LETTER_QUEUES_OUTPUT, Component
-from tests.support.synth import ENVIRONMENTS, synthesize
+from tests.support.synth import ENVIRONMENTS, PROJECT_ROOT, synthesize
 from tests.support.templates import resource_at, resources_of_type, walk
 
 
@@ -181,3 +182,38 @@ def test_topic_publishes_carry_a_content_type_momento_accepts(env_name: str) -> 
     _, rule = resource_at(synthesize(env_name).template(Component.CACHE_INTEGRATION), "OrderTopicRule")
     [target] = rule["Properties"]["Targets"]
     assert target["HttpParameters"]["HeaderParameters"] == {"Content-Type": "text/plain"}
+
+
+@pytest.mark.parametrize("component", list(Component))
+def test_each_dlq_alarm_names_the_operators_next_command(component: Component) -> None:
+    template = synthesize("prod").template(component)
+    alarms = resources_of_type(template, "AWS::CloudWatch::Alarm").values()
+    for entry in listed_dead_letter_queues("prod", component):
+        queue_id = entry["arn"].removeprefix("getatt:").removesuffix(".Arn")
+        [description] = [
+            alarm["Properties"]["AlarmDescription"]
+            for alarm in alarms
+            if {"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_id, "QueueName"]}}
+            in alarm["Properties"].get("Dimensions", [])
+            and alarm["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
+        ]
+        label = f"{component}/{entry['name']}"
+        assert f"`python -m ops.dlq --env prod show {label}`" in description
+        redrive = f"`python -m ops.dlq --env prod redrive {label}`"
+        assert (redrive in description) == (entry["kind"] != DeadLetterKind.REJECTED)
+        assert description.endswith("(docs/runbook.md).")
+
+
+def test_the_runbook_covers_every_alarm() -> None:
+    runbook = (PROJECT_ROOT / "docs" / "runbook.md").read_text()
+    headings = re.findall(r"^## .*?`([^`]+)`", runbook, flags=re.MULTILINE)
+    for component in Component:
+        for alarm in resources_of_type(synthesize("prod").template(component), "AWS::CloudWatch::Alarm").values():
+            path = alarm["Metadata"]["aws:cdk:path"].split("/", 1)[1].removesuffix("/Resource")
+            if path.endswith("/MessagesVisibleAlarm"):  # a DLQ: the runbook names it by its ops.dlq label
+                label = f"{component}/{path.removesuffix('/MessagesVisibleAlarm')}"
+                assert f"`{label}`" in runbook or label.endswith("RejectedQueue"), label
+                continue
+            full_path = f"{component}/{path}"
+            assert any(full_path.endswith(heading) for heading in headings), f"{full_path} has no runbook section"
+    assert "## `Intake/RejectedQueue` alarm" in runbook
