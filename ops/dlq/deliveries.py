@@ -131,6 +131,17 @@ def describe_stream_pipe(client: ClientFactory, queue: DeadLetterQueueInfo) -> d
     return pipe
 
 
+def _which(elements: list[Any]) -> str:
+    """The first few events published, by detail-type and entity id, so the operator sees what went out."""
+    names = [
+        f"{element['metadata'].get('detailType')} {element['metadata'].get('entityId')}"
+        for element in elements[:5]
+        if isinstance(element, dict) and isinstance(element.get("metadata"), dict)
+    ]
+    more = f", and {len(elements) - len(names)} more" if len(elements) > len(names) else ""
+    return f": {', '.join(names)}{more}" if names else ""
+
+
 class StreamRedelivery:
     """A stream pipe's pointer: its records read back and published as the pipe would have published them.
     `pipe` is the pipe as DescribePipe returns it (describe_stream_pipe)."""
@@ -147,7 +158,8 @@ class StreamRedelivery:
         kept = [record for record in records if self._passes_filter(record)]
         elements = self._enrich(kept, pointer)
         self._put(elements)
-        return f"published {len(elements)} events from {len(records)} records ({pointer.first}..{pointer.last})"
+        return (f"published {len(elements)} events from {len(records)} records ({pointer.first}..{pointer.last})"
+                f"{_which(elements)}")  # fmt: skip
 
     def _passes_filter(self, record: dict[str, Any]) -> bool:
         """TestEventPattern needs a whole event, so the record goes in as its detail and each pattern under detail."""
