@@ -15,13 +15,14 @@ delivers nothing (the receive count of what it read goes up: DLQs here have no r
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from ops.aws import OperatorError
-from ops.dlq.catalog import DeadLetterQueueInfo
+from ops.dlq.catalog import DeadLetterQueueInfo, depth
 from ops.dlq.messages import DeadLetter, decoded
 
 WORK_SECONDS = 120  # how long a message stays hidden while it is being redriven
@@ -110,14 +111,18 @@ def dry_run(sqs: Any, queue: DeadLetterQueueInfo, *, limit: int, progress: TextI
 
 
 def move_back_to_source(sqs: Any, queue: DeadLetterQueueInfo, *, limit: int, progress: TextIO) -> Outcome:
-    """A work queue's DLQ back to the queue, by an SQS move task where the service has one."""
+    """A work queue's DLQ back to the queue: by an SQS move task where the service has one and the queue holds no
+    more than `limit` (a move task moves everything), else one copy at a time, each deleted once sent."""
+    copy = functools.partial(redrive_messages, sqs, queue, _copy_to(sqs, queue.source), dry_run=False, limit=limit,
+                             progress=progress)  # fmt: skip
+    if depth(sqs, queue).visible > limit:
+        return copy()
     try:
         task = sqs.start_message_move_task(SourceArn=queue.arn, DestinationArn=queue.source)
     except (sqs.exceptions.ClientError, NotImplementedError) as error:  # moto raises NotImplementedError
         if isinstance(error, sqs.exceptions.ClientError) and error.response["Error"].get("Code") not in UNSUPPORTED:
             raise
-        return redrive_messages(sqs, queue, _copy_to(sqs, queue.source), dry_run=False, limit=limit,
-                                progress=progress)  # fmt: skip
+        return copy()
     return _follow_move_task(sqs, queue, str(task["TaskHandle"]), progress)
 
 

@@ -259,6 +259,52 @@ def test_a_queue_dlq_goes_back_to_its_queue(world: World) -> None:
     assert world.count("intake-dlq") == 0
 
 
+class SqsWithMoveTasks:
+    """moto's SQS plus the message move task it lacks, done as SQS documents it: every message of the source queue
+    moved to the destination; the task is then listed COMPLETED with its counts."""
+
+    def __init__(self, sqs: Any, urls_by_arn: dict[str, str]) -> None:
+        self._sqs = sqs
+        self._urls = urls_by_arn
+        self.tasks: list[dict[str, Any]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sqs, name)
+
+    def start_message_move_task(self, SourceArn: str, DestinationArn: str) -> dict[str, str]:
+        source, destination, moved = self._urls[SourceArn], self._urls[DestinationArn], 0
+        while messages := self._sqs.receive_message(QueueUrl=source, MaxNumberOfMessages=10).get("Messages", []):
+            for message in messages:
+                self._sqs.send_message(QueueUrl=destination, MessageBody=message["Body"])
+                self._sqs.delete_message(QueueUrl=source, ReceiptHandle=message["ReceiptHandle"])
+                moved += 1
+        handle = f"task-{len(self.tasks)}"
+        self.tasks.append(
+            {"TaskHandle": handle, "Status": "COMPLETED", "ApproximateNumberOfMessagesMoved": moved,
+             "ApproximateNumberOfMessagesToMove": moved}
+        )  # fmt: skip
+        return {"TaskHandle": handle}
+
+    def list_message_move_tasks(self, SourceArn: str) -> dict[str, Any]:
+        return {"Results": list(reversed(self.tasks))}
+
+
+@pytest.mark.parametrize(("limit", "by_task"), [("1000", True), ("2", False)])
+def test_a_queue_dlq_moves_by_a_move_task_unless_it_holds_more_than_max(
+    world: World, monkeypatch: pytest.MonkeyPatch, limit: str, by_task: bool
+) -> None:
+    for n in range(3):
+        world.send("intake-dlq", {"orderId": f"o-{n}"})
+    sqs = SqsWithMoveTasks(world.sqs, {world.arns[name]: url for name, url in world.urls.items()})
+    monkeypatch.setattr(cli, "client_factory", lambda config: lambda s: sqs if s == "sqs" else world.client(s))
+    code, out, _ = run("redrive", "Intake/DeadLetterQueue", "--yes", "--max", limit)
+    assert code == 0, out
+    assert len(sqs.tasks) == (1 if by_task else 0)
+    assert f"moved {3 if by_task else 2}, skipped 0, failed 0" in out
+    assert world.count("intake-dlq") == (0 if by_task else 1)
+    assert len(world.bodies("intake")) == (3 if by_task else 2)
+
+
 def test_a_rule_target_dlq_goes_to_that_target_only(world: World) -> None:
     created = bus_event("OrderCreated", "o-7")
     world.send("rule-dlq", created, failed_delivery(world, "to-workflow", world.state_machine))
