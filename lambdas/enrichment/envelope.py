@@ -6,6 +6,7 @@ The pipe's target takes `source` and `detail-type` from `metadata.source` and `m
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,6 +51,10 @@ def envelope(record: dict[str, Any]) -> dict[str, Any]:
         "sequenceNumber": sequence_number,
         "schemaVersion": SCHEMA_VERSION,
         "correlationId": str(correlation_id) if correlation_id else record["eventID"],
+        # The region whose stream (and pipe) published this change. With a standby region, events reach the other
+        # region's bus too (global endpoint replication), and rules with side effects act only on their own
+        # region's events (docs/decisions.md, "A standby region").
+        "originRegion": record.get("awsRegion") or os.environ.get("AWS_REGION", ""),
     }
     if inexact_numbers:
         metadata["numbersAsStrings"] = inexact_numbers
