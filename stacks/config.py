@@ -132,12 +132,17 @@ class EnvironmentConfig(_Settings):
     workflow: WorkflowSettings
     event_store: EventStoreSettings
     cache: CacheSettings
+    # A standby copy of the app in a second region (docs/decisions.md, "A standby region"): the table gets a replica
+    # there, the same stacks are deployed there, and a global endpoint routes producers' events to it when the
+    # primary is unhealthy. `activeRegion` is the region whose stream pipe publishes (the primary unless failed over).
+    secondary_region: str | None = Field(default=None, examples=["eu-central-1"])
+    active_region: str | None = Field(default=None, examples=["eu-west-1"])
     # Deployed to a local emulator (`make local-deploy`), never to AWS: the dependencies layer is built for this
     # machine's interpreter (the emulator runs every python* function on it) and the Momento endpoint may be a
     # stand-in on loopback. Nothing else differs from an AWS environment.
     local_cloud: bool = False
 
-    @field_validator("region")
+    @field_validator("region", "secondary_region", "active_region")
     @classmethod
     def _is_a_region(cls, region: str | None) -> str | None:
         if region is not None and region not in known_regions():
@@ -152,6 +157,34 @@ class EnvironmentConfig(_Settings):
                 f"must be a CloudWatch Logs retention period: {', '.join(map(str, sorted(LOG_RETENTION_DAYS)))}"
             )
         return days
+
+    @model_validator(mode="after")
+    def _regions_fit_together(self) -> EnvironmentConfig:
+        if self.secondary_region is not None:
+            if self.region is None:
+                raise ValueError("secondaryRegion needs region: a standby is defined against a named primary")
+            if self.secondary_region == self.region:
+                raise ValueError(f"secondaryRegion must differ from region (both are {self.region!r})")
+            if self.local_cloud:
+                raise ValueError(
+                    "secondaryRegion cannot be used in a localCloud environment (one emulator, one region)"
+                )
+        if self.active_region is not None and self.active_region not in (self.region, self.secondary_region):
+            raise ValueError(
+                f"activeRegion must be region ({self.region!r}) or secondaryRegion ({self.secondary_region!r}), "
+                f"got {self.active_region!r}"
+            )
+        return self
+
+    @property
+    def regions(self) -> list[str]:
+        """Where the app is deployed: the primary region, then the standby's if there is one."""
+        return [r for r in (self.region, self.secondary_region) if r is not None]
+
+    @property
+    def publishing_region(self) -> str | None:
+        """The region whose stream pipe runs (the other region's is deployed stopped)."""
+        return self.active_region or self.region
 
     @model_validator(mode="after")
     def _local_cloud_stays_local(self) -> EnvironmentConfig:

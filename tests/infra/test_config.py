@@ -243,3 +243,31 @@ def test_a_json_syntax_error_names_its_line_and_column(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as error:
         read_cdk_json(broken)
     assert str(error.value) == "cdk.json line 3 column 22: Expecting property name enclosed in double quotes"
+
+
+@pytest.mark.parametrize(
+    ("env_name", "settings", "expected"),
+    [
+        ("prod", {"secondaryRegion": "eu-west-1"}, "secondaryRegion must differ from region (both are 'eu-west-1')"),
+        ("prod", {"secondaryRegion": "eu-middle-9"}, "setting 'secondaryRegion' is invalid: is not an AWS region"),
+        ("prod", {"activeRegion": "us-east-1"}, "activeRegion must be region ('eu-west-1') or secondaryRegion"),
+        ("local", {"secondaryRegion": "eu-central-1"}, "secondaryRegion cannot be used in a localCloud environment"),
+    ],
+)
+def test_a_standby_region_must_be_another_real_region(env_name: str, settings: dict[str, Any], expected: str) -> None:
+    blocks = environments()
+    blocks[env_name].update(settings)
+    with pytest.raises(ConfigError) as error:
+        load_environment_config(blocks, env_name, environ={})
+    assert expected in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_only_prod_has_a_standby_region_and_it_publishes_from_the_primary() -> None:
+    configs = {env_name: load_environment_config(environments(), env_name, environ={}) for env_name in ENVIRONMENTS}
+    assert {name: c.secondary_region for name, c in configs.items()} == {
+        "dev": None, "staging": None, "prod": "eu-central-1"
+    }  # fmt: skip
+    assert configs["prod"].regions == ["eu-west-1", "eu-central-1"]
+    assert configs["prod"].publishing_region == "eu-west-1"
+    assert configs["dev"].regions == ["eu-west-1"]
