@@ -14,7 +14,7 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from stacks.building_blocks.bus_rules import exclude_replays, table_events
+from stacks.building_blocks.bus_rules import acts_once, table_events
 from stacks.building_blocks.dead_letter_queue import DeadLetterQueue
 from stacks.building_blocks.rule_targets import reliable_target_options
 from stacks.config import CacheSettings
@@ -58,9 +58,12 @@ class CacheIntegrationStack(Stack):
         bus: events.IEventBus,
         alarm_topic: sns.ITopic,
         settings: CacheSettings,
+        acting_region: str | None = None,
         **kwargs: Any,
     ) -> None:
+        """`acting_region`: with a standby region, the rules act only on events this region published (acts_once)."""
         super().__init__(scope, construct_id, **kwargs)
+        self._acting_region = acting_region
         self.connection = events.Connection(
             self,
             "MomentoConnection",
@@ -160,6 +163,6 @@ class CacheIntegrationStack(Stack):
                 )
             ],
         )
-        exclude_replays(rule)
+        acts_once(rule, acting_region=self._acting_region)
         dead_letter_queue.source_arn = rule.rule_arn
         return rule

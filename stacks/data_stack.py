@@ -13,11 +13,35 @@ from stacks.names import Output
 
 
 class DataStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, retain_data: bool, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        retain_data: bool,
+        replica_region: str | None = None,
+        table_name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`replica_region`: the standby region, where the table gets a replica (with its own stream); the table then
+        needs a `table_name` the standby's stacks can find it by."""
         super().__init__(scope, construct_id, **kwargs)
+        point_in_time_recovery = dynamodb.PointInTimeRecoverySpecification(point_in_time_recovery_enabled=True)
+        replicas = (
+            [
+                dynamodb.ReplicaTableProps(
+                    region=replica_region,
+                    point_in_time_recovery_specification=point_in_time_recovery,
+                    deletion_protection=True,
+                )
+            ]
+            if replica_region
+            else None
+        )
         self.table = dynamodb.TableV2(
             self,
             "Table",
+            table_name=table_name,
             partition_key=dynamodb.Attribute(name=PARTITION_KEY, type=dynamodb.AttributeType.STRING),
             sort_key=dynamodb.Attribute(name=SORT_KEY, type=dynamodb.AttributeType.STRING),
             global_secondary_indexes=[
@@ -29,10 +53,9 @@ class DataStack(Stack):
             ],
             time_to_live_attribute=TTL_ATTRIBUTE,
             dynamo_stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
-            ),
+            point_in_time_recovery_specification=point_in_time_recovery,
             deletion_protection=retain_data,
+            replicas=replicas,
             removal_policy=RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY,
             billing=dynamodb.Billing.on_demand(),
         )

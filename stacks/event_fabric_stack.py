@@ -37,11 +37,15 @@ class EventFabricStack(Stack):
         archive_retention_days: int,
         alarm_email: str | None,
         defaults: EnvironmentDefaults,
+        bus_name: str | None = None,
+        pipe_running: bool = True,
         **kwargs: Any,
     ) -> None:
+        """`bus_name`: a name shared with the other region's bus (a global endpoint needs both named alike), else
+        generated. `pipe_running`: False for the standby region's stream pipe, deployed stopped."""
         super().__init__(scope, construct_id, **kwargs)
         self.alarm_topic = self._alarm_topic(alarm_email)
-        self.bus, self.bus_dead_letter_queue = self._bus()
+        self.bus, self.bus_dead_letter_queue = self._bus(bus_name)
         self.archive = self.bus.archive(
             "Archive",
             description="Every event on the orders bus, for replay",
@@ -57,6 +61,7 @@ class EventFabricStack(Stack):
             settings=stream_pipe,
             defaults=defaults,
             alarm_topic=self.alarm_topic,
+            running=pipe_running,
         )
         CfnOutput(self, Output.EVENT_BUS_NAME, value=self.bus.event_bus_name)
         CfnOutput(self, Output.EVENT_BUS_ARN, value=self.bus.event_bus_arn)
@@ -77,7 +82,7 @@ class EventFabricStack(Stack):
             )
         return topic
 
-    def _bus(self) -> tuple[events.EventBus, DeadLetterQueue]:
+    def _bus(self, bus_name: str | None) -> tuple[events.EventBus, DeadLetterQueue]:
         """The bus, whose own DLQ takes what no rule target could be handed (only this bus may send to it)."""
         dead_letter_queue = DeadLetterQueue(
             self,
@@ -86,7 +91,7 @@ class EventFabricStack(Stack):
             alarm_topic=self.alarm_topic,
             kind=DeadLetterKind.BUS,
         )
-        bus = events.EventBus(self, "Bus", dead_letter_queue=dead_letter_queue.queue)
+        bus = events.EventBus(self, "Bus", event_bus_name=bus_name, dead_letter_queue=dead_letter_queue.queue)
         dead_letter_queue.source_arn = bus.event_bus_arn
         dead_letter_queue.queue.add_to_resource_policy(
             iam.PolicyStatement(

@@ -18,7 +18,27 @@ class Component(StrEnum):
 
 
 def stack_name(env_name: str, component: Component) -> str:
+    """The same in both regions of an environment with a standby: tools pick the region, not another name."""
     return f"{APPLICATION}-{env_name}-{component}"
+
+
+# Only with a standby region: the global endpoint and its health check, in the primary region.
+FAILOVER = "Failover"
+
+
+def failover_stack_name(env_name: str) -> str:
+    return f"{APPLICATION}-{env_name}-{FAILOVER}"
+
+
+def table_name(env_name: str) -> str:
+    """The table's name where a replica in another region must be found by it: a name CDK would generate needs the
+    account at synth time, which `cdk synth` without credentials does not have."""
+    return f"{APPLICATION}-{env_name}-orders"
+
+
+def bus_name(env_name: str) -> str:
+    """The bus's name where both regions need the same one (a global endpoint spans two buses named alike)."""
+    return f"{APPLICATION}-{env_name}"
 
 
 def environment_and_component(name: str) -> tuple[str, str] | None:
@@ -70,6 +90,14 @@ OUTPUT_OWNERS: dict[Output, Component] = {
     Output.EVENT_STORE_TABLE_NAME: Component.EVENT_STORE,
     Output.EVENT_STORE_TABLE_ARN: Component.EVENT_STORE,
 }
+
+
+class FailoverOutput(StrEnum):
+    """The Failover stack's outputs (only environments with a standby region have that stack)."""
+
+    GLOBAL_ENDPOINT_URL = "GlobalEndpointUrl"
+    GLOBAL_ENDPOINT_ID = "GlobalEndpointId"
+    HEALTH_CHECK_ID = "HealthCheckId"
 
 
 # Every stack with dead-letter queues lists them (JSON) in this output: ops.dlq reads all of an environment's.

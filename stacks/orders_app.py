@@ -1,4 +1,10 @@
-"""Composes every stack of one environment; shared by app.py and the tests so both synthesize the same app."""
+"""Composes every stack of one environment; shared by app.py and the tests so both synthesize the same app.
+
+One region's stacks are built by one function, `_region_stacks`, for the primary region and, where the environment
+names a `secondaryRegion`, again for the standby: the same code with the region as a parameter. Only the Data stack
+differs (the primary owns the global table; the standby reads its replica), plus the Failover stack, which spans
+both.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from typing import Any
 from aws_cdk import App, Environment, RemovalPolicy, Stack, Validations
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
-from stacks.building_blocks.dead_letter_queue import DeadLetterQueue, publish_dead_letter_queues
+from stacks.building_blocks.dead_letter_queue import STANDBY_REGION_CONTEXT, DeadLetterQueue, publish_dead_letter_queues
 from stacks.building_blocks.environment_defaults import EnvironmentDefaults
 from stacks.building_blocks.lambda_runtime import LAMBDA_WHEELS, host_wheels
 from stacks.building_blocks.operations_dashboard import OperationsDashboard, Watched
@@ -19,8 +25,10 @@ from stacks.config import EnvironmentConfig
 from stacks.data_stack import DataStack
 from stacks.event_fabric_stack import EventFabricStack
 from stacks.event_store_stack import EventStoreStack
+from stacks.failover_stack import FailoverStack
 from stacks.intake_stack import IntakeStack
-from stacks.names import Component, stack_name
+from stacks.names import Component, bus_name, failover_stack_name, stack_name, table_name
+from stacks.replica_data_stack import ReplicaDataStack
 from stacks.workflows_stack import WorkflowsStack
 
 APPLICATION_TAG = "orders"
@@ -28,7 +36,9 @@ APPLICATION_TAG = "orders"
 
 @dataclass(frozen=True)
 class OrdersStacks:
-    data: DataStack
+    """One region's stacks."""
+
+    data: DataStack | ReplicaDataStack
     fabric: EventFabricStack
     intake: IntakeStack
     workflows: WorkflowsStack
@@ -39,93 +49,160 @@ class OrdersStacks:
         return [self.data, self.fabric, self.intake, self.workflows, self.event_store, self.cache]
 
 
+@dataclass(frozen=True)
+class OrdersApp:
+    primary: OrdersStacks
+    standby: OrdersStacks | None = None  # only with a secondaryRegion
+    failover: FailoverStack | None = None
+
+    def all(self) -> list[Stack]:
+        standby = self.standby.all() if self.standby else []
+        return [*self.primary.all(), *standby, *([self.failover] if self.failover else [])]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one region's copy of the stacks goes and what it does there."""
+
+    region: str | None
+    standby: bool
+    multi_region: bool  # the environment has a standby region
+    publishes: bool  # this region's stream pipe runs
+
+
 class _StackProps:
     """Name, environment, tags and description every stack of one environment gets."""
 
     def __init__(self, app: App, config: EnvironmentConfig) -> None:
         self._app = app
         self._config = config
-        self._env = Environment(account=config.account, region=config.region)
         self._tags = {"application": APPLICATION_TAG, "environment": config.name}
 
-    def __call__(self, component: Component, purpose: str) -> dict[str, Any]:
+    def __call__(self, name: str, purpose: str, placement: Placement) -> dict[str, Any]:
+        # The standby's stacks have the primary's names (tools pick the region); their ids in the app differ.
+        suffix = f"-{placement.region}" if placement.standby else ""
+        standby = f", standby in {placement.region}" if placement.standby else ""
         return {
             "scope": self._app,
-            "construct_id": stack_name(self._config.name, component),
-            "env": self._env,
+            "construct_id": f"{name}{suffix}",
+            "stack_name": name,
+            "env": Environment(account=self._config.account, region=placement.region),
             "tags": self._tags,
-            "description": f"Orders ({self._config.name}): {purpose}",
+            "description": f"Orders ({self._config.name}{standby}): {purpose}",
         }
 
 
-def build_orders_app(app: App, config: EnvironmentConfig) -> OrdersStacks:
-    stack = _StackProps(app, config)
+def build_orders_app(app: App, config: EnvironmentConfig) -> OrdersApp:
+    if config.secondary_region:
+        # Read by each DeadLetterQueue, so a standby's alarms name the region their commands must run in.
+        app.node.set_context(STANDBY_REGION_CONTEXT, config.secondary_region)
+    props = _StackProps(app, config)
     defaults = EnvironmentDefaults(
         log_retention=LOG_RETENTION[config.log_retention_days],
         removal_policy=RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY,
         log_level=config.lambda_log_level,
         layer_wheels=host_wheels() if config.local_cloud else LAMBDA_WHEELS,
     )
-
+    multi_region = config.secondary_region is not None
+    here = Placement(config.region, False, multi_region, publishes=config.publishing_region == config.region)
     data = DataStack(
-        **stack(Component.DATA, "the single table and its stream, the source of truth"),
+        **props(stack_name(config.name, Component.DATA), "the single table and its stream, the source of truth", here),
         retain_data=config.retain_data,
+        replica_region=config.secondary_region,
+        table_name=table_name(config.name) if multi_region else None,
     )
+    primary = _region_stacks(props, config, defaults, here, data)
+    orders = OrdersApp(primary=primary)
+    if config.secondary_region:
+        there = Placement(config.secondary_region, True, True, config.publishing_region == config.secondary_region)
+        replica = ReplicaDataStack(
+            **props(
+                stack_name(config.name, Component.DATA), "the global table's replica, as this region uses it", there
+            ),
+            primary_table=data.table,
+            defaults=defaults,
+        )
+        replica.add_stack_dependency(data, "the replica exists once the primary's global table has it")
+        standby = _region_stacks(props, config, defaults, there, replica)
+        failover = FailoverStack(
+            **props(failover_stack_name(config.name), "global endpoint over both regions' buses, health check", here),
+            primary_bus=primary.fabric.bus,
+            secondary_bus=standby.fabric.bus,
+            bus_name=bus_name(config.name),
+            secondary_region=config.secondary_region,
+            alarm_topic=primary.fabric.alarm_topic,
+        )
+        orders = OrdersApp(primary=primary, standby=standby, failover=failover)
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
+    return orders
+
+
+def _region_stacks(
+    props: _StackProps,
+    config: EnvironmentConfig,
+    defaults: EnvironmentDefaults,
+    placement: Placement,
+    data: DataStack | ReplicaDataStack,
+) -> OrdersStacks:
+    def named(component: Component, purpose: str) -> dict[str, Any]:
+        return props(stack_name(config.name, component), purpose, placement)
+
+    acting_region = placement.region if placement.multi_region else None
     fabric = EventFabricStack(
-        **stack(Component.EVENT_FABRIC, "event bus, archive, the stream pipe with its enrichment, DLQs, alarms"),
+        **named(Component.EVENT_FABRIC, "event bus, archive, the stream pipe with its enrichment, DLQs, alarms"),
         table=data.table,
         stream_pipe=config.stream_pipe,
         archive_retention_days=config.archive_retention_days,
         alarm_email=config.alarm_email,
         defaults=defaults,
+        bus_name=bus_name(config.name) if placement.multi_region else None,
+        pipe_running=placement.publishes,
     )
-
     intake = IntakeStack(
-        **stack(Component.INTAKE, "the producers' intake queue, its pipe to the validating Lambda, rejections"),
+        **named(Component.INTAKE, "the producers' intake queue, its pipe to the validating Lambda, rejections"),
         table=data.table,
         alarm_topic=fabric.alarm_topic,
         settings=config.intake,
         defaults=defaults,
     )
-
     workflows = WorkflowsStack(
-        **stack(Component.WORKFLOWS, "the order workflow (Step Functions) started by OrderCreated, high-value review"),
+        **named(Component.WORKFLOWS, "the order workflow (Step Functions) started by OrderCreated, high-value review"),
         table=data.table,
         bus=fabric.bus,
         alarm_topic=fabric.alarm_topic,
         workflow=config.workflow,
         defaults=defaults,
+        acting_region=acting_region,
     )
-
     event_store = EventStoreStack(
-        **stack(Component.EVENT_STORE, "every bus event stored once, queryable by aggregate, type and time"),
+        **named(Component.EVENT_STORE, "every bus event stored once, queryable by aggregate, type and time"),
         bus=fabric.bus,
         alarm_topic=fabric.alarm_topic,
         settings=config.event_store,
         retain_data=config.retain_data,
         defaults=defaults,
     )
-
     cache = CacheIntegrationStack(
-        **stack(
+        **named(
             Component.CACHE_INTEGRATION, "order changes kept in a Momento cache and topic through API destinations"
         ),
         bus=fabric.bus,
         alarm_topic=fabric.alarm_topic,
         settings=config.cache,
+        acting_region=acting_region,
     )
-
     stacks = OrdersStacks(
         data=data, fabric=fabric, intake=intake, workflows=workflows, event_store=event_store, cache=cache
     )
     for built in stacks.all():
         publish_dead_letter_queues(built)
-    _operations_dashboard(stacks, config)
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
+    # Dashboard names are unique per account, not per region: the standby's carries its region.
+    dashboard_name = f"Orders-{config.name}" + (f"-{placement.region}" if placement.standby else "")
+    _operations_dashboard(stacks, config, dashboard_name)
     return stacks
 
 
-def _operations_dashboard(stacks: OrdersStacks, config: EnvironmentConfig) -> None:
+def _operations_dashboard(stacks: OrdersStacks, config: EnvironmentConfig, dashboard_name: str) -> None:
     """In the Workflows stack, which owns the most of what it shows (the rest it reads from the other stacks)."""
 
     def every(kind: type[Any]) -> list[Any]:
@@ -134,7 +211,7 @@ def _operations_dashboard(stacks: OrdersStacks, config: EnvironmentConfig) -> No
     OperationsDashboard(
         stacks.workflows,
         "OperationsDashboard",
-        dashboard_name=f"Orders-{config.name}",
+        dashboard_name=dashboard_name,
         watched=Watched(
             stream_pipe=stacks.fabric.stream_pipe,
             bus_name=stacks.fabric.bus.event_bus_name,

@@ -12,7 +12,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from stacks.building_blocks.alarms import backlog_alarm
-from stacks.building_blocks.bus_rules import exclude_replays, table_events
+from stacks.building_blocks.bus_rules import acts_once, table_events
 from stacks.building_blocks.dead_letter_queue import DeadLetterQueue, redriven_queue
 from stacks.building_blocks.environment_defaults import EnvironmentDefaults
 from stacks.building_blocks.order_workflow import OrderWorkflow
@@ -34,9 +34,12 @@ class WorkflowsStack(Stack):
         alarm_topic: sns.ITopic,
         workflow: WorkflowSettings,
         defaults: EnvironmentDefaults,
+        acting_region: str | None = None,
         **kwargs: Any,
     ) -> None:
+        """`acting_region`: with a standby region, the rules act only on events this region published (acts_once)."""
         super().__init__(scope, construct_id, **kwargs)
+        self._acting_region = acting_region
         self.order_workflow = OrderWorkflow(
             self,
             "OrderWorkflow",
@@ -66,7 +69,7 @@ class WorkflowsStack(Stack):
                 )
             ],
         )
-        exclude_replays(self.order_created_rule)
+        acts_once(self.order_created_rule, acting_region=acting_region)
         self.order_created_dead_letter_queue.source_arn = self.order_created_rule.rule_arn
 
         self._high_value_review(bus, alarm_topic, workflow)
@@ -111,6 +114,6 @@ class WorkflowsStack(Stack):
                 )
             ],
         )
-        exclude_replays(self.high_value_rule)
+        acts_once(self.high_value_rule, acting_region=self._acting_region)
         self.review_target_dead_letter_queue.source_arn = self.high_value_rule.rule_arn
         CfnOutput(self, Output.HIGH_VALUE_REVIEW_QUEUE_URL, value=self.review_queue.queue_url)

@@ -16,6 +16,8 @@ from stacks.building_blocks.nag import acknowledge
 from stacks.names import DEAD_LETTER_QUEUES_OUTPUT, dead_letter_queue_label, environment_and_component
 
 DLQ_RETENTION = Duration.days(14)
+# App context: the environment's standby region, whose DLQ alarms name the region their commands must run in.
+STANDBY_REGION_CONTEXT = "orders:standbyRegion"
 
 
 def encrypted_queue(scope: Construct, construct_id: str, **props: Any) -> sqs.Queue:
@@ -84,7 +86,9 @@ class DeadLetterQueue(Construct):
         stack = Stack.of(self)
         parsed = environment_and_component(stack.stack_name)
         label = dead_letter_queue_label(stack.stack_name, self.node.path.removeprefix(f"{stack.node.path}/"))
-        command = f"python -m ops.dlq --env {parsed[0] if parsed else '<env>'}"
+        in_standby = stack.region == self.node.try_get_context(STANDBY_REGION_CONTEXT)
+        region = f"AWS_REGION={stack.region} " if in_standby else ""
+        command = f"{region}python -m ops.dlq --env {parsed[0] if parsed else '<env>'}"
         if self.kind == DeadLetterKind.REJECTED:
             return (f"{holds[0].upper()}{holds[1:]}: read them with `{command} show {label}`; the producer fixes and "
                     f"resends them (docs/runbook.md).")  # fmt: skip

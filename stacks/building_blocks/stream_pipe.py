@@ -61,6 +61,7 @@ class StreamToBusPipe(Construct):
         settings: StreamPipeSettings,
         defaults: EnvironmentDefaults,
         alarm_topic: sns.ITopic,
+        running: bool = True,
     ) -> None:
         super().__init__(scope, construct_id)
         self.dead_letter_queue = DeadLetterQueue(
@@ -107,6 +108,9 @@ class StreamToBusPipe(Construct):
             log_destinations=[pipes.CloudwatchLogsLogDestination(self.log_group)],
             log_level=pipes.LogLevel(settings.log_level),
             log_include_execution_data=[pipes.IncludeExecutionData.ALL] if settings.include_execution_data else None,
+            # A standby region's pipe is deployed stopped: both regions' pipes running would publish every change
+            # twice (each replica has its own stream). Failing over starts it (docs/runbook.md).
+            desired_state=None if running else pipes.DesiredState.STOPPED,
         )
         self.dead_letter_queue.source_arn = self.pipe.pipe_arn
         acknowledge_invoke_of_versions(self.pipe.pipe_role, self.enrichment.function, "the stream pipe")

@@ -119,13 +119,19 @@ SECRET_LOOKING = [
 
 @pytest.mark.parametrize("env_name", ENVIRONMENTS)
 def test_no_template_holds_anything_that_looks_like_a_secret(env_name: str) -> None:
-    for stack_name, template in synthesize(env_name).templates.items():
+    synthesized = synthesize(env_name)
+    for stack in synthesized.app.all():
+        stack_name, template = stack.stack_name, synthesized.templates[stack.artifact_id]
         # construct paths in the metadata look like base64 and can hold nothing secret
         text = json.dumps(
             {**template, "Resources": {k: r.get("Properties", {}) for k, r in template["Resources"].items()}}
         )
         for pattern in SECRET_LOOKING:
-            found = [m.group(0) for m in pattern.finditer(text) if not _is_generated_identifier(m.group(0), template)]
+            found = [
+                m.group(0)
+                for m in pattern.finditer(text)
+                if not _is_generated_identifier(m.group(0), stack_name, template)
+            ]
             assert found == [], f"{stack_name}: {found[:3]}"
         for node in walk(template):
             if isinstance(node, dict) and "ApiKeyValue" in node:
@@ -133,22 +139,23 @@ def test_no_template_holds_anything_that_looks_like_a_secret(env_name: str) -> N
         assert all(p.get("NoEcho") or name == "BootstrapVersion" for name, p in template.get("Parameters", {}).items())
 
 
-def _is_generated_identifier(text: str, template: dict[str, Any]) -> bool:
+def _is_generated_identifier(text: str, stack_name: str, template: dict[str, Any]) -> bool:
     """Asset hashes, CDK's logical ids and output names (a path squeezed together, then 8 hex digits), and construct
     paths as `ops.dlq` labels them (`<component>/<path in the stack>`, named in the alarms' descriptions)."""
     known = set(template["Resources"]) | set(template.get("Outputs", {}))
     return (
         text in known
         or bool(re.fullmatch(r"[0-9a-f]{64}(\.zip)?|[A-Za-z0-9]+[0-9A-F]{8}", text))
-        or any(path.startswith(f"{text}/") for path in _labelled_paths(template))
+        or any(path.startswith(f"{text}/") for path in _labelled_paths(stack_name, template))
     )
 
 
-def _labelled_paths(template: dict[str, Any]) -> list[str]:
+def _labelled_paths(stack_name: str, template: dict[str, Any]) -> list[str]:
+    """By the stack's name, not its construct id: a standby region's stack has the same name as the primary's."""
     paths = [r.get("Metadata", {}).get("aws:cdk:path", "") for r in template["Resources"].values()]
     return [
-        dead_letter_queue_label(stack, in_stack)
-        for stack, _, in_stack in (path.partition("/") for path in paths)
+        dead_letter_queue_label(stack_name, in_stack)
+        for _, _, in_stack in (p.partition("/") for p in paths)
         if in_stack
     ]
 

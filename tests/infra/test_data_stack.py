@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lambdas.shared.table_keys import GSI1, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+from stacks.names import table_name
 from tests.support.synth import ENVIRONMENTS, synthesize
 from tests.support.templates import only_resource, resources_of_type
 
@@ -35,15 +36,26 @@ def test_single_table_keys_index_ttl_and_stream(env_name: str) -> None:
     assert properties["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
     assert properties["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
     assert properties["BillingMode"] == "PAY_PER_REQUEST"
-    [replica] = properties["Replicas"]
-    assert replica["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    for replica in properties["Replicas"]:
+        assert replica["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENTS)
+def test_one_replica_per_region_of_the_environment(env_name: str) -> None:
+    """The standby region's replica is in the primary Data stack's global table; its name is fixed only then."""
+    config = synthesize(env_name).config
+    properties = table(env_name)["Properties"]
+    assert {replica["Region"] for replica in properties["Replicas"]} == set(config.regions)
+    assert properties.get("TableName") == (table_name(env_name) if config.secondary_region else None)
 
 
 @pytest.mark.parametrize(("env_name", "protected"), [("dev", False), ("staging", True), ("prod", True)])
 def test_data_protection_per_environment(env_name: str, protected: bool) -> None:
     resource = table(env_name)
-    [replica] = resource["Properties"]["Replicas"]
-    assert replica["DeletionProtectionEnabled"] is protected
+    for replica in resource["Properties"]["Replicas"]:
+        # a standby region's replica is always protected: deleting it would lose the failover
+        is_standby = replica["Region"] != synthesize(env_name).config.region
+        assert replica["DeletionProtectionEnabled"] is (protected or is_standby)
     expected_policy = "Retain" if protected else "Delete"
     assert resource["DeletionPolicy"] == expected_policy
     assert resource["UpdateReplacePolicy"] == expected_policy

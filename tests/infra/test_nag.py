@@ -22,8 +22,8 @@ def test_app_synthesizes_with_nothing_unacknowledged(env_name: str) -> None:
 def test_nag_is_really_registered_and_fails_synth_on_a_finding(tmp_path: Path) -> None:
     outdir = str(tmp_path)
     app = App(outdir=outdir, context={**cdk_json_context(), "aws:cdk:bundling-stacks": []})
-    stacks = build_orders_app(app, environment_config("dev"))
-    sqs.Queue(stacks.data, "QueueWithoutSslOrRedrive")
+    orders = build_orders_app(app, environment_config("dev"))
+    sqs.Queue(orders.primary.data, "QueueWithoutSslOrRedrive")
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         app.synth()
     report = json.loads((Path(outdir) / "validation-report.json").read_text())

@@ -1,4 +1,4 @@
-"""Snapshots of every stack's template for dev and prod (asset hashes masked).
+"""Snapshots of every stack's template for dev, staging and prod, both of prod's regions (asset hashes masked).
 
 A snapshot shows what changed in review; the behaviour itself is pinned by the specific assertions in the other
 tests. Refresh after an intended change with `.venv/bin/pytest tests/infra/test_snapshots.py --snapshot-update`.
@@ -10,7 +10,7 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from stacks.names import Component
+from stacks.names import Component, failover_stack_name
 from tests.support.synth import synthesize
 from tests.support.templates import masked_for_snapshot
 
@@ -26,7 +26,16 @@ def test_components_cover_every_stack() -> None:
     assert {f"Orders-dev-{component}" for component in COMPONENTS} == set(synthesize("dev").templates)
 
 
-@pytest.mark.parametrize("env_name", ["dev", "prod"])
+@pytest.mark.parametrize("env_name", ["dev", "staging", "prod"])
 @pytest.mark.parametrize("component", COMPONENTS)
 def test_template_snapshot(env_name: str, component: str, snapshot_json: SnapshotAssertion) -> None:
     assert masked_for_snapshot(synthesize(env_name).template(component)) == snapshot_json
+
+
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_standby_region_template_snapshot(component: str, snapshot_json: SnapshotAssertion) -> None:
+    assert masked_for_snapshot(synthesize("prod").standby_template(component)) == snapshot_json
+
+
+def test_failover_template_snapshot(snapshot_json: SnapshotAssertion) -> None:
+    assert masked_for_snapshot(synthesize("prod").templates[failover_stack_name("prod")]) == snapshot_json

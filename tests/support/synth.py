@@ -15,7 +15,7 @@ from aws_cdk import App
 
 from stacks.config import ENVIRONMENTS_CONTEXT_KEY, EnvironmentConfig
 from stacks.config_loading import load_environment_config
-from stacks.orders_app import OrdersStacks, build_orders_app
+from stacks.orders_app import OrdersApp, OrdersStacks, build_orders_app
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ENVIRONMENTS = ("dev", "staging", "prod")  # AWS environments; `local` is tested on its own
@@ -34,12 +34,22 @@ def environment_config(env_name: str) -> EnvironmentConfig:
 @dataclass(frozen=True)
 class SynthesizedApp:
     config: EnvironmentConfig
-    stacks: OrdersStacks
-    templates: dict[str, dict[str, Any]]  # by stack name
+    app: OrdersApp
+    templates: dict[str, dict[str, Any]]  # by artifact id: the stack name, plus `-<region>` for the standby's
     assembly_dir: Path  # the cloud assembly as `cdk synth` writes it (without bundled assets)
 
+    @property
+    def stacks(self) -> OrdersStacks:
+        """The primary region's stacks."""
+        return self.app.primary
+
     def template(self, component: str) -> dict[str, Any]:
+        """A primary-region stack's template."""
         return self.templates[f"Orders-{self.config.name}-{component}"]
+
+    def standby_template(self, component: str) -> dict[str, Any]:
+        """The standby region's copy of that stack (environments with a secondaryRegion only)."""
+        return self.templates[f"Orders-{self.config.name}-{component}-{self.config.secondary_region}"]
 
 
 @functools.cache
@@ -58,7 +68,7 @@ def synthesize(env_name: str) -> SynthesizedApp:
             "aws:cdk:enable-path-metadata": True,
         },
     )
-    stacks = build_orders_app(app, config)
+    orders = build_orders_app(app, config)
     assembly = app.synth()  # raises if cdk-nag reports anything unacknowledged
-    templates = {stack.stack_name: assembly.get_stack_by_name(stack.stack_name).template for stack in stacks.all()}
-    return SynthesizedApp(config=config, stacks=stacks, templates=templates, assembly_dir=outdir)
+    templates = {stack.artifact_id: assembly.get_stack_artifact(stack.artifact_id).template for stack in orders.all()}
+    return SynthesizedApp(config=config, app=orders, templates=templates, assembly_dir=outdir)
