@@ -46,7 +46,7 @@ def test_nothing_refers_outside_the_repository() -> None:
 def test_operator_commands_start_without_the_cdk() -> None:
     """aws_cdk starts a Node process (and its end-of-life banner) on import: an operator's command must not wait for
     it or print it."""
-    modules = ("ops.dlq.cli", "ops.event_store.cli", "ops.preflight", "ops.smoke.__main__")
+    modules = ("ops.dlq.cli", "ops.event_store.cli", "ops.failover.cli", "ops.preflight", "ops.smoke.__main__")
     loaded = "sorted({m.split('.')[0] for m in sys.modules} & {'aws_cdk', 'jsii'})"
     probe = f"import sys, {', '.join(modules)}; print({loaded})"
     result = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)

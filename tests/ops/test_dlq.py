@@ -6,7 +6,6 @@ moto's pattern engine and to the real enrichment handler (tests/support/fake_aws
 
 from __future__ import annotations
 
-import copy
 import io
 import json
 from collections.abc import Iterator
@@ -29,8 +28,8 @@ from tests.support.events import matches
 from tests.support.fake_aws import FakeLambda
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.seed import customer_item, order_item
+from tests.support.stream_pipe import the_apps_stream_pipe_parameters
 from tests.support.synth import synthesize
-from tests.support.templates import resource_at
 from tests.support.workflow_harness import create_table_from_template
 
 REGION = "eu-west-1"
@@ -126,7 +125,7 @@ def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
             Source=stream_arn,
             Target=bus,
             Enrichment=ENRICHMENT,
-            **_the_apps_stream_pipe_parameters(table_arn=stream_arn.split("/stream/")[0]),
+            **the_apps_stream_pipe_parameters(table_arn=stream_arn.split("/stream/")[0]),
         )["Arn"]
         entries = [
             {
@@ -180,16 +179,6 @@ def streams_client() -> Any:
     return boto3.client(
         "dynamodbstreams", region_name=REGION, endpoint_url=f"https://streams.dynamodb.{REGION}.amazonaws.com/"
     )
-
-
-def _the_apps_stream_pipe_parameters(table_arn: str) -> dict[str, Any]:
-    """Source and target parameters as the app's stream pipe has them, its references resolved for this world."""
-    _, pipe = resource_at(synthesize("dev").template("EventFabric"), "StreamPipe/Pipe")
-    source = copy.deepcopy(pipe["Properties"]["SourceParameters"])
-    del source["DynamoDBStreamParameters"]["DeadLetterConfig"]  # a reference; the DLQ is not what this reads
-    target = copy.deepcopy(pipe["Properties"]["TargetParameters"])
-    target["EventBridgeEventBusParameters"]["Resources"] = [table_arn]
-    return {"SourceParameters": source, "TargetParameters": target}
 
 
 def _where(urls: dict[str, str], arns: dict[str, str], name: str) -> dict[str, str]:

@@ -1,0 +1,5 @@
+import sys
+
+from ops.failover.cli import main
+
+sys.exit(main())
