@@ -132,6 +132,8 @@ def build_orders_app(app: App, config: EnvironmentConfig) -> OrdersApp:
             secondary_region=config.secondary_region,
             alarm_topic=primary.fabric.alarm_topic,
         )
+        # The endpoint names the standby's bus by ARN (built from its fixed name): no reference orders the deploy.
+        failover.add_stack_dependency(standby.fabric, "the global endpoint needs the standby's bus to exist")
         orders = OrdersApp(primary=primary, standby=standby, failover=failover)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
     return orders

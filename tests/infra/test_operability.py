@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from stacks.building_blocks.dead_letter_queue import DeadLetterKind
-from stacks.names import DEAD_LETTER_QUEUES_OUTPUT, Component
+from stacks.names import DEAD_LETTER_QUEUES_OUTPUT, Component, failover_stack_name
 from tests.support.synth import ENVIRONMENTS, PROJECT_ROOT, synthesize
 from tests.support.templates import resource_at, resources_of_type, walk
 
@@ -207,8 +207,12 @@ def test_each_dlq_alarm_names_the_operators_next_command(component: Component) -
 def test_the_runbook_covers_every_alarm() -> None:
     runbook = (PROJECT_ROOT / "docs" / "runbook.md").read_text()
     headings = re.findall(r"^## .*?`([^`]+)`", runbook, flags=re.MULTILINE)
-    for component in Component:
-        for alarm in resources_of_type(synthesize("prod").template(component), "AWS::CloudWatch::Alarm").values():
+    prod = synthesize("prod")
+    templates = {str(c): prod.template(c) for c in Component} | {
+        "Failover": prod.templates[failover_stack_name("prod")]
+    }
+    for component, template in templates.items():
+        for alarm in resources_of_type(template, "AWS::CloudWatch::Alarm").values():
             path = alarm["Metadata"]["aws:cdk:path"].split("/", 1)[1].removesuffix("/Resource")
             if path.endswith("/MessagesVisibleAlarm"):  # a DLQ: the runbook names it by its ops.dlq label
                 label = f"{component}/{path.removesuffix('/MessagesVisibleAlarm')}"

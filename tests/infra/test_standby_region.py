@@ -193,3 +193,16 @@ def test_environments_without_a_standby_have_one_region(env_name: str) -> None:
     app = synthesize(env_name).app
     assert (app.standby, app.failover) == (None, None)
     assert {stack.region for stack in app.all()} == {synthesize(env_name).config.region}
+
+
+def test_cdk_deploys_the_replica_after_the_table_and_the_endpoint_after_both_buses() -> None:
+    app = synthesize("prod").app
+    assert app.standby is not None
+    assert app.failover is not None
+
+    def depends(stack: Any, on: Any) -> bool:
+        return on in stack.dependencies
+
+    assert depends(app.standby.data, app.primary.data)
+    assert depends(app.failover, app.primary.fabric)
+    assert depends(app.failover, app.standby.fabric)
