@@ -9,7 +9,7 @@ CDK_FLAGS := -c env=$(ENV) --output cdk.out/$(ENV)
 # jsii's Node end-of-life banner, for Node 20 only (the README says which Node to use; 20 still works).
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: synth test lint format diff deploy destroy benchmark clean smoke check-config preflight \
+.PHONY: synth test lint format events diff deploy destroy benchmark clean smoke check-config preflight \
 	local-up local-deploy local-smoke local-redrive local-down local-status local-test
 
 synth: check-config node_modules/.installed
@@ -36,6 +36,11 @@ lint: $(VENV)/.dev-deps
 format: $(VENV)/.dev-deps
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# docs/events.md and docs/schemas/v<N>/ from the event contract (lambdas/shared/contracts.py); refuses an
+# incompatible change to released schemas until SCHEMA_VERSION is bumped.
+events: $(VENV)/.dev-deps
+	$(BIN)/python -m ops.event_catalog
 
 diff: preflight node_modules/.installed
 	$(CDK) diff $(CDK_FLAGS)

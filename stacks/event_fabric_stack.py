@@ -1,4 +1,5 @@
-"""EventFabric: the bus with its DLQ, archive and catch-all log rule, the stream pipe, and the alarm topic."""
+"""EventFabric: the bus with its DLQ, archive, catch-all log rule and schema registry, the stream pipe, and the alarm
+topic."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from stacks.building_blocks.environment_defaults import EnvironmentDefaults
 from stacks.building_blocks.log_group_target import LogGroupTarget
 from stacks.building_blocks.nag import acknowledge
 from stacks.building_blocks.rule_targets import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS
+from stacks.building_blocks.schema_registry import EventSchemaRegistry
 from stacks.building_blocks.stream_pipe import StreamToBusPipe
 from stacks.config import StreamPipeSettings
-from stacks.names import Output
+from stacks.names import SCHEMA_REGISTRY_OUTPUT, Output
 
 # Matches every event: every event has a source, and every string starts with "".
 EVERY_EVENT = events.EventPattern(source=events.Match.prefix(""))
@@ -39,10 +41,12 @@ class EventFabricStack(Stack):
         defaults: EnvironmentDefaults,
         bus_name: str | None = None,
         pipe_running: bool = True,
+        schema_registry: bool = True,
         **kwargs: Any,
     ) -> None:
         """`bus_name`: a name shared with the other region's bus (a global endpoint needs both named alike), else
-        generated. `pipe_running`: False for the standby region's stream pipe, deployed stopped."""
+        generated. `pipe_running`: False for the standby region's stream pipe, deployed stopped. `schema_registry`:
+        False only where the cloud has no schema registry (the local emulator)."""
         super().__init__(scope, construct_id, **kwargs)
         self.alarm_topic = self._alarm_topic(alarm_email)
         self.bus, self.bus_dead_letter_queue = self._bus(bus_name)
@@ -68,6 +72,9 @@ class EventFabricStack(Stack):
         CfnOutput(self, Output.ARCHIVE_NAME, value=self.archive.archive_name)
         CfnOutput(self, Output.ARCHIVE_ARN, value=self.archive.archive_arn)
         CfnOutput(self, Output.ALARM_TOPIC_ARN, value=self.alarm_topic.topic_arn)
+        self.schema_registry = EventSchemaRegistry(self, "Schemas") if schema_registry else None
+        if self.schema_registry:
+            CfnOutput(self, SCHEMA_REGISTRY_OUTPUT, value=self.schema_registry.registry.attr_registry_name)
 
     def _alarm_topic(self, alarm_email: str | None) -> sns.Topic:
         # No KMS key: alarm notifications carry alarm names and states only, and CloudWatch cannot publish to a topic

@@ -92,6 +92,10 @@ OUTPUT_OWNERS: dict[Output, Component] = {
 }
 
 
+# The EventFabric stack's schema registry (not in OUTPUT_OWNERS: the local emulator has no registry).
+SCHEMA_REGISTRY_OUTPUT = "SchemaRegistryName"
+
+
 class FailoverOutput(StrEnum):
     """The Failover stack's outputs (only environments with a standby region have that stack)."""
 

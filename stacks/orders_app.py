@@ -151,7 +151,10 @@ def _region_stacks(
 
     acting_region = placement.region if placement.multi_region else None
     fabric = EventFabricStack(
-        **named(Component.EVENT_FABRIC, "event bus, archive, the stream pipe with its enrichment, DLQs, alarms"),
+        **named(
+            Component.EVENT_FABRIC,
+            "event bus, archive, schema registry, the stream pipe with its enrichment, DLQs, alarms",
+        ),
         table=data.table,
         stream_pipe=config.stream_pipe,
         archive_retention_days=config.archive_retention_days,
@@ -159,6 +162,7 @@ def _region_stacks(
         defaults=defaults,
         bus_name=bus_name(config.name) if placement.multi_region else None,
         pipe_running=placement.publishes,
+        schema_registry=not config.local_cloud,  # MiniStack has no EventSchemas API
     )
     intake = IntakeStack(
         **named(Component.INTAKE, "the producers' intake queue, its pipe to the validating Lambda, rejections"),

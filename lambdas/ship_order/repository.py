@@ -20,8 +20,8 @@ class Shipments:
 
     def create_once(self, order_id: str, attributes: Item) -> tuple[Item, bool]:
         """(the shipment item, whether this call created it). A second call returns the first call's item."""
+        full_item = stored_shipment(order_id, attributes)
         key = item_key(SHIPMENT, order_id)
-        full_item = {**attributes, **key, **index_keys(entity_key(ORDER, order_id)[PARTITION_KEY], SHIPMENT.key_prefix)}
         try:
             self._client.put_item(TableName=self._table_name, Item=full_item, ConditionExpression=IF_ABSENT)
             return full_item, True
@@ -30,3 +30,9 @@ class Shipments:
                 reraise(error)
         existing: Item = self._client.get_item(TableName=self._table_name, Key=key, ConsistentRead=True)["Item"]
         return existing, False
+
+
+def stored_shipment(order_id: str, attributes: Item) -> Item:
+    """The shipment item as the table holds it: keyed by its order, and on the order's GSI1 partition."""
+    key = item_key(SHIPMENT, order_id)
+    return {**attributes, **key, **index_keys(entity_key(ORDER, order_id)[PARTITION_KEY], SHIPMENT.key_prefix)}

@@ -29,7 +29,8 @@ def test_the_local_block_differs_from_dev_only_where_a_local_cloud_needs_it() ->
     assert differing == LOCAL_ONLY
 
 
-def test_the_stacks_read_local_cloud_only_to_choose_the_layer_platform() -> None:
+def test_the_stacks_read_local_cloud_only_for_the_layer_platform_and_the_schema_registry() -> None:
+    """The emulator runs functions on this machine's interpreter and has no EventSchemas API."""
     readers = [
         f"{path.relative_to(PROJECT_ROOT)}: {line.strip()}"
         for path in (PROJECT_ROOT / "stacks").rglob("*.py")
@@ -37,7 +38,10 @@ def test_the_stacks_read_local_cloud_only_to_choose_the_layer_platform() -> None
         for line in path.read_text().splitlines()
         if re.search(r"\.local_cloud\b", line)
     ]
-    assert readers == ["stacks/orders_app.py: layer_wheels=host_wheels() if config.local_cloud else LAMBDA_WHEELS,"]
+    assert readers == [
+        "stacks/orders_app.py: layer_wheels=host_wheels() if config.local_cloud else LAMBDA_WHEELS,",
+        "stacks/orders_app.py: schema_registry=not config.local_cloud,  # MiniStack has no EventSchemas API",
+    ]
 
 
 def test_the_layer_is_built_for_this_interpreter_locally_and_for_lambda_in_dev() -> None:

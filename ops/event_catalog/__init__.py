@@ -1,0 +1,1 @@
+"""docs/events.md and the released schemas (docs/schemas/v<N>/), generated from the event contract."""
