@@ -2,27 +2,60 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from aws_lambda_powertools.metrics import MetricUnit
 
 from lambdas.intake.repository import Orders, RejectedMessages, Written
 from lambdas.intake.submission import Rejected, parse_submission
+from lambdas.shared.contracts import CUSTOMER_SNAPSHOT_KEY, CustomerSnapshot
 from lambdas.shared.observability import logger, metrics
 
 
-def accept(message_id: str, body: str, orders: Orders, rejected: RejectedMessages) -> str:
+@dataclass(frozen=True)
+class CustomerLookup:
+    """What the intake pipe's enrichment found for a message's customer: nothing looked up (no enrichment ran, or
+    the body named no customer), a snapshot, or no such customer."""
+
+    looked_up: bool
+    snapshot: CustomerSnapshot | None = None
+
+    @classmethod
+    def of(cls, record: dict[str, Any]) -> CustomerLookup:
+        if CUSTOMER_SNAPSHOT_KEY not in record:
+            return cls(looked_up=False)
+        found = record[CUSTOMER_SNAPSHOT_KEY]
+        return cls(looked_up=True, snapshot=None if found is None else CustomerSnapshot.model_validate(found))
+
+
+NOT_LOOKED_UP = CustomerLookup(looked_up=False)
+
+
+def accept(
+    message_id: str,
+    body: str,
+    orders: Orders,
+    rejected: RejectedMessages,
+    customer: CustomerLookup = NOT_LOOKED_UP,
+) -> str:
     """Raise only to have the message retried; every other outcome returns normally."""
     try:
-        return _accept(message_id, body, orders, rejected)
+        return _accept(message_id, body, orders, rejected, customer)
     except Exception as error:
         logger.warning("Order message not handled; it will be retried", extra={
             "messageId": message_id, "error": repr(error)})  # fmt: skip
         raise
 
 
-def _accept(message_id: str, body: str, orders: Orders, rejected: RejectedMessages) -> str:
+def _accept(message_id: str, body: str, orders: Orders, rejected: RejectedMessages, customer: CustomerLookup) -> str:
     try:
         submission = parse_submission(body)
-        outcome = orders.write_once(submission, correlation_id=submission.correlation_id or message_id)
+        if customer.looked_up and customer.snapshot is None:
+            raise Rejected(f"unknown customer {submission.customer_id!r}")
+        outcome = orders.write_once(
+            submission, correlation_id=submission.correlation_id or message_id, customer=customer.snapshot
+        )
     except Rejected as rejection:
         rejected.send(message_id, body, str(rejection))
         logger.warning("Order message rejected", extra={"messageId": message_id, "reason": str(rejection)})

@@ -1,4 +1,5 @@
-"""Intake: the pipe from the intake queue hands over batches of SQS records (as Pipes reads them); each message ends as
+"""Intake: the pipe from the intake queue hands over batches of SQS records (as Pipes reads them, each with its
+customer's snapshot from the pipe's enrichment); each message ends as
 
 - written: a PENDING order item (a redelivery of the same submission writes nothing and counts as a duplicate);
 - rejected: invalid or conflicting, sent with its reason to the rejected queue and never retried;
@@ -16,7 +17,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from lambdas.intake.acceptance import accept
+from lambdas.intake.acceptance import CustomerLookup, accept
 from lambdas.intake.repository import Orders, RejectedMessages
 from lambdas.shared.observability import logger, metrics
 from lambdas.shared.settings import load_settings
@@ -46,4 +47,5 @@ def handler(event: list[dict[str, Any]], context: LambdaContext) -> PartialItemF
 
 
 def handle_record(record: SQSRecord) -> str:
-    return accept(record.message_id, record.body, *_dependencies())
+    lookup = CustomerLookup.of(record.raw_event)
+    return accept(record.message_id, record.body, *_dependencies(), customer=lookup)

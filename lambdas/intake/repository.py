@@ -11,6 +11,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from lambdas.intake.submission import OrderSubmission, Rejected
+from lambdas.shared.contracts import CustomerSnapshot
 from lambdas.shared.entities import CUSTOMER, ORDER, entity_key
 from lambdas.shared.errors import reraise
 from lambdas.shared.orders import OrderStatus
@@ -28,9 +29,11 @@ class Orders:
         self._table_name = table_name
         self._client = client or boto3.client("dynamodb")
 
-    def write_once(self, submission: OrderSubmission, correlation_id: str) -> Written:
+    def write_once(
+        self, submission: OrderSubmission, correlation_id: str, customer: CustomerSnapshot | None = None
+    ) -> Written:
         """Conditional put; raises Rejected for a different order under an existing id, RetryableError on throttling."""
-        item = order_item(submission, correlation_id, datetime.now(UTC))
+        item = order_item(submission, correlation_id, datetime.now(UTC), customer)
         try:
             self._client.put_item(
                 TableName=self._table_name,
@@ -50,9 +53,13 @@ class Orders:
         raise Rejected(f"conflict: order {submission.order_id!r} already exists with different content")
 
 
-def order_item(submission: OrderSubmission, correlation_id: str, now: datetime) -> Item:
-    """The PENDING order item intake writes; the workflow and every test start from this shape."""
+def order_item(
+    submission: OrderSubmission, correlation_id: str, now: datetime, customer: CustomerSnapshot | None = None
+) -> Item:
+    """The PENDING order item intake writes; the workflow and every test start from this shape. `customer`: the
+    customer's snapshot as intake found it, kept with the order (absent when intake had none)."""
     created_at = timestamp(now)
+    snapshot = {"customer": {"M": customer_snapshot_attribute(customer)}} if customer else {}
     return {
         **item_key(ORDER, submission.order_id),
         # A customer's orders, newest last: query GSI1 on the customer's key.
@@ -80,7 +87,13 @@ def order_item(submission: OrderSubmission, correlation_id: str, now: datetime) 
         "correlationId": {"S": correlation_id},
         "createdAt": {"S": created_at},
         "submissionFingerprint": {"S": submission.fingerprint()},
+        **snapshot,
     }
+
+
+def customer_snapshot_attribute(customer: CustomerSnapshot) -> Item:
+    """The snapshot as a DynamoDB map: its string fields, absent ones left out."""
+    return {name: {"S": value} for name, value in customer.model_dump(by_alias=True, exclude_none=True).items()}
 
 
 # JSON escaping can grow text up to 6x; this keeps a rejection well inside SQS's 256 KiB message limit.

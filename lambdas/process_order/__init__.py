@@ -1,1 +1,2 @@
-"""ProcessOrder: validate an order, enrich it with its customer, compute totals and plan the stock reservation."""
+"""ProcessOrder: validate an order, take its customer (intake's snapshot, else the table's), compute totals and
+plan the stock reservation."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from lambdas.shared.dynamodb_json import item_to_json
 from lambdas.shared.entities import ORDER, PRODUCT
 from lambdas.shared.orders import OrderLines, OrderStatus
 from lambdas.shared.table import item_key
@@ -32,18 +33,25 @@ def validate(order: dict[str, Any]) -> OrderLines:
 
 def check_references(
     lines: OrderLines,
+    snapshot: dict[str, Any] | None,
     find_customer: Callable[[str], dict[str, Any] | None],
     existing_skus: Callable[[list[str]], set[str]],
 ) -> dict[str, Any]:
-    """The customer's item (as DynamoDB JSON); raises InvalidOrder for an unknown customer or product."""
-    customer = find_customer(lines.customer_id)
-    if customer is None:
-        raise InvalidOrder(f"unknown customer {lines.customer_id!r}")
+    """The order's customer as plain JSON: the snapshot intake attached (no read), else the customer's item read now
+    (orders written without intake have none). Raises InvalidOrder for an unknown customer or product."""
+    customer = snapshot if isinstance(snapshot, dict) else _read_customer(lines.customer_id, find_customer)
     skus = list(lines.quantities_by_sku())
     missing = sorted(set(skus) - existing_skus(skus))
     if missing:
         raise InvalidOrder(f"unknown products: {', '.join(missing)}")
     return customer
+
+
+def _read_customer(customer_id: str, find_customer: Callable[[str], dict[str, Any] | None]) -> dict[str, Any]:
+    item = find_customer(customer_id)
+    if item is None:
+        raise InvalidOrder(f"unknown customer {customer_id!r}")
+    return item_to_json(item)
 
 
 def reservation_plan(table_name: str, order_id: str, lines: OrderLines, now: str) -> dict[str, list[dict[str, Any]]]:

@@ -1,4 +1,5 @@
-"""ProcessOrder's flow: validate the order, look up its customer and products, and plan the reservation.
+"""ProcessOrder's flow: validate the order, take its customer (intake's snapshot, else a read), check its products
+exist, and plan the reservation.
 
 An invalid order is a business outcome (`{"valid": false, "reason"}`), not an error; a throttled table raises
 RetryableError (from the repository), which the state machine retries.
@@ -13,11 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from lambdas.process_order.logic import InvalidOrder, check_references, reservation_plan, validate
 from lambdas.process_order.repository import OrderReferences
-from lambdas.shared.dynamodb_json import item_to_json
 from lambdas.shared.observability import logger, metrics
 from lambdas.shared.table import timestamp
 
-CUSTOMER_FIELDS = ("customerId", "name", "email")
+CUSTOMER_FIELDS = ("customerId", "name", "email", "tier")
 
 
 class ProcessOrderRequest(BaseModel):
@@ -31,17 +31,18 @@ class ProcessOrderRequest(BaseModel):
 def process(request: ProcessOrderRequest, references: OrderReferences, table_name: str) -> dict[str, Any]:
     try:
         lines = validate(request.order)
-        customer = check_references(lines, references.customer, references.existing_skus)
+        snapshot = request.order.get("customer")
+        customer = check_references(lines, snapshot, references.customer, references.existing_skus)
     except InvalidOrder as invalid:
         logger.info("Order is invalid", extra={"reason": str(invalid)})
         metrics.add_metric(name="OrdersInvalid", unit=MetricUnit.Count, value=1)
         return {"valid": False, "reason": str(invalid)}
 
-    customer_view = item_to_json(customer)
     metrics.add_metric(name="OrdersValidated", unit=MetricUnit.Count, value=1)
     return {
         "valid": True,
-        "customer": {key: customer_view.get(key) for key in CUSTOMER_FIELDS} | {"customerId": lines.customer_id},
+        "customer": {key: customer[key] for key in CUSTOMER_FIELDS if customer.get(key) is not None}
+        | {"customerId": lines.customer_id},
         "totalMinor": lines.total_minor,
         "currency": lines.currency,
         "lineItems": [item.model_dump(by_alias=True) for item in lines.line_items],

@@ -1,6 +1,6 @@
-"""Customers and products as the single table holds them: the fields ProcessOrder reads (a customer's name and
-e-mail; a product's stock, which CheckInventory decrements). Whatever writes them (a catalogue import, a seed script,
-the smoke scenario, the tests) builds them here."""
+"""Customers and products as the single table holds them: the fields intake snapshots and ProcessOrder reads (a
+customer's name, e-mail and tier; a product's stock, which CheckInventory decrements). Whatever writes them (a
+catalogue import, a seed script, the smoke scenario, the tests) builds them here."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from lambdas.shared.entities import CUSTOMER, PRODUCT
 from lambdas.shared.table import item_key
 
 
-def customer_item(customer_id: str, name: str, email: str) -> dict[str, Any]:
+def customer_item(customer_id: str, name: str, email: str, tier: str | None = None) -> dict[str, Any]:
     return {
         **item_key(CUSTOMER, customer_id),
         "customerId": {"S": customer_id},
         "name": {"S": name},
         "email": {"S": email},
+        **({"tier": {"S": tier}} if tier else {}),
     }
 
 

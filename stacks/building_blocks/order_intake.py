@@ -1,4 +1,9 @@
-"""Order intake: producers' SQS queue -> pipe -> validating Lambda -> the order written once, or rejected with a reason.
+"""Order intake: producers' SQS queue -> pipe (enriched with each order's customer) -> validating Lambda -> the order
+written once with its customer's snapshot, or rejected with a reason.
+
+The pipe's enrichment looks up the customers of a whole batch with one BatchGetItem and attaches each message's
+customer snapshot (null for an unknown customer, which intake rejects); the records stay one-for-one, so the
+intake function's partial batch failures still name the messages.
 
 The pipe's filter only routes: it drops heartbeat messages (message attribute `purpose` = "heartbeat") that a
 monitoring probe sends to prove the queue accepts messages. An SQS pipe deletes what it filters out, so the filter
@@ -10,6 +15,7 @@ from __future__ import annotations
 from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_pipes_alpha as pipes
+from aws_cdk import aws_pipes_enrichments_alpha as pipes_enrichments
 from aws_cdk import aws_pipes_sources_alpha as pipes_sources
 from aws_cdk import aws_pipes_targets_alpha as pipes_targets
 from aws_cdk import aws_sns as sns
@@ -76,6 +82,18 @@ class OrderIntake(Construct):
         )
         self.function.allow(table.table_arn, "dynamodb:PutItem", "dynamodb:GetItem")
         self.rejected_queue.queue.grant_send_messages(self.function.role)
+        self.customer_lookup = PowertoolsFunction(
+            self,
+            "CustomerLookup",
+            package="customer_snapshot",
+            description="Attaches each order message's customer snapshot, one batched read per pipe batch",
+            failures_end_in="the intake queue's DLQ: a failed lookup fails the batch, which SQS redelivers "
+            f"{settings.max_receive_count} times",
+            defaults=defaults,
+            timeout_seconds=10,
+            environment={"TABLE_NAME": table.table_name},
+        )
+        self.customer_lookup.allow(table.table_arn, "dynamodb:BatchGetItem")
 
         self.log_group = defaults.log_group(self, "PipeLogGroup")
         self.pipe = pipes.Pipe(
@@ -88,6 +106,7 @@ class OrderIntake(Construct):
                 maximum_batching_window=Duration.seconds(settings.maximum_batching_window_seconds),
             ),
             filter=pipes.Filter([pipes.FilterPattern.from_object(p) for p in intake_filter_patterns()]),
+            enrichment=pipes_enrichments.LambdaEnrichment(self.customer_lookup.function),
             # No input template: the function gets the SQS records as Pipes reads them (the batch as a JSON array),
             # which is what Powertools' SQS batch processing takes. A template could not be valid JSON for every
             # body: `$.body` is an object when the body is JSON and a string otherwise, and the Pipes guide says to
@@ -101,6 +120,7 @@ class OrderIntake(Construct):
             log_level=pipes.LogLevel(settings.log_level),
         )
         acknowledge_invoke_of_versions(self.pipe.pipe_role, self.function.function, "the intake pipe")
+        acknowledge_invoke_of_versions(self.pipe.pipe_role, self.customer_lookup.function, "the intake pipe")
         backlog_alarm(
             self,
             "BacklogAgeAlarm",

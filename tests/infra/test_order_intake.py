@@ -112,11 +112,23 @@ def test_intake_function_may_write_orders_and_send_rejections_only() -> None:
     assert len(by_resource) == 4
 
 
-def test_pipe_may_consume_the_intake_queue_and_invoke_the_function_only() -> None:
+def test_pipe_may_consume_the_intake_queue_and_invoke_its_enrichment_and_function_only() -> None:
     template = intake_stack()
     queue_id, _ = resource_at(template, "Intake/Queue")
     function_id, _ = resource_at(template, "Intake/Function/Function")
+    lookup_id, _ = resource_at(template, "Intake/CustomerLookup/Function")
     log_group_id, _ = resource_at(template, "Intake/PipeLogGroup")
     for statement in role_statements(template, "Intake/Pipe/Role"):
-        assert references(statement["Resource"]) <= {queue_id, function_id, log_group_id}, statement
+        assert references(statement["Resource"]) <= {queue_id, function_id, lookup_id, log_group_id}, statement
         assert statement["Resource"] != "*"
+
+
+def test_the_pipe_enriches_each_batch_with_its_customers_by_one_batched_read() -> None:
+    template = intake_stack()
+    _, pipe = resource_at(template, "Intake/Pipe")
+    lookup_id, lookup = resource_at(template, "Intake/CustomerLookup/Function")
+    assert references(pipe["Properties"]["Enrichment"]) == {lookup_id}
+    assert "InputTemplate" not in pipe["Properties"].get("EnrichmentParameters", {})  # the records as SQS gives them
+    assert lookup["Properties"]["Handler"] == "lambdas.customer_snapshot.handler.handler"
+    [statement] = [s for s in role_statements(template, "Intake/CustomerLookup/Role") if "dynamodb" in str(s["Action"])]
+    assert statement["Action"] == "dynamodb:BatchGetItem"

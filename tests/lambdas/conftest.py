@@ -9,8 +9,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from lambdas.customer_snapshot import handler as customer_lookup
 from lambdas.intake import handler as intake
 from tests.support.intake import Intake
+from tests.support.seed import customer_item
 from tests.support.synth import synthesize
 from tests.support.workflow_harness import REGION, TABLE_NAME, create_table_from_template
 
@@ -30,6 +32,9 @@ def pipeline(table: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Intake]:
     sqs = boto3.client("sqs", region_name=REGION)
     rejected_url = sqs.create_queue(QueueName="rejected")["QueueUrl"]
     monkeypatch.setenv("REJECTED_QUEUE_URL", rejected_url)
+    table.put_item(TableName=TABLE_NAME, Item=customer_item("c-1", tier="gold"))  # the customer intake tests order for
     intake._dependencies.cache_clear()
+    customer_lookup._dependencies.cache_clear()
     yield Intake(table, sqs, rejected_url)
     intake._dependencies.cache_clear()
+    customer_lookup._dependencies.cache_clear()

@@ -114,11 +114,11 @@ def test_a_throttled_write_is_reported_for_retry_and_the_rest_of_the_batch_is_wr
 ) -> None:
     original = Orders.write_once
 
-    def throttled_for_o2(self: Orders, submitted: Any, correlation_id: str) -> Any:
+    def throttled_for_o2(self: Orders, submitted: Any, correlation_id: str, **snapshot: Any) -> Any:
         if submitted.order_id == "o-2":
             error = {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}
             raise ClientError(error, "PutItem")
-        return original(self, submitted, correlation_id)
+        return original(self, submitted, correlation_id, **snapshot)
 
     monkeypatch.setattr(Orders, "write_once", throttled_for_o2)
     result = pipeline.deliver(submission("o-1"), submission("o-2"), submission("o-3"))

@@ -18,14 +18,18 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lambdas.customer_snapshot import handler as customer_lookup
+from lambdas.customer_snapshot.repository import Customers
 from lambdas.intake import handler as intake
 from lambdas.intake.repository import Orders, RejectedMessages
 from lambdas.intake.submission import OrderSubmission, Rejected, parse_submission
 from tests.support.fake_aws import FakeDynamoDB, FakeSqs
 from tests.support.intake import Intake
+from tests.support.seed import customer_item
 from tests.support.workflow_harness import TABLE_NAME
 
 REJECTED_URL = "https://sqs.local/123456789012/rejected"
+KNOWN_CUSTOMER = "c-1"
 
 # The report below reads what the property counted: both run in one process, in file order (make test: loadgroup).
 pytestmark = pytest.mark.xdist_group("intake-properties")
@@ -78,10 +82,13 @@ def expected_submission(body: str) -> OrderSubmission | None:
 
 @pytest.fixture
 def pipeline(monkeypatch: pytest.MonkeyPatch) -> Intake:
+    """c-1 is a customer; c-2 is not, so its orders are rejected by the pipe's lookup."""
     table, sqs = FakeDynamoDB(), FakeSqs()
+    table.put_item(TableName=TABLE_NAME, Item=customer_item(KNOWN_CUSTOMER))
     monkeypatch.setattr(
         intake, "_dependencies", lambda: (Orders(TABLE_NAME, table), RejectedMessages(REJECTED_URL, sqs))
     )
+    monkeypatch.setattr(customer_lookup, "_dependencies", lambda: Customers(TABLE_NAME, table))
     return Intake(table, sqs, REJECTED_URL)
 
 
@@ -91,10 +98,10 @@ def throttle(monkeypatch: pytest.MonkeyPatch) -> set[str]:
     throttled: set[str] = set()
     original = Orders.write_once
 
-    def maybe_throttled(self: Orders, submission: OrderSubmission, correlation_id: str) -> Any:
+    def maybe_throttled(self: Orders, submission: OrderSubmission, correlation_id: str, **snapshot: Any) -> Any:
         if submission.model_dump_json() in throttled:
             raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow"}}, "PutItem")
-        return original(self, submission, correlation_id)
+        return original(self, submission, correlation_id, **snapshot)
 
     monkeypatch.setattr(Orders, "write_once", maybe_throttled)
     return throttled
@@ -118,7 +125,7 @@ def test_every_message_is_written_rejected_or_retried(
 
     retried = {failure["itemIdentifier"] for failure in result["batchItemFailures"]}
     rejected = {rejection["messageId"]: rejection["reason"] for rejection in pipeline.rejections()}
-    items = {item["orderId"]["S"]: item for item in pipeline.table.scan(TableName=TABLE_NAME)["Items"]}
+    items = {item["orderId"]["S"]: item for item in pipeline.orders().values()}
     for record in records:
         message_id, submission = record["messageId"], expected_submission(record["body"])
         places = [message_id in retried, message_id in rejected]
@@ -129,11 +136,16 @@ def test_every_message_is_written_rejected_or_retried(
         )
         if message_id in rejected:
             assert rejected[message_id], "a rejection without a reason"
-            outcome = "conflict" if submission is not None else "rejected"
+            if submission is not None and submission.customer_id != KNOWN_CUSTOMER:
+                assert rejected[message_id] == f"unknown customer {submission.customer_id!r}"
+                outcome = "unknown customer"
+            else:
+                outcome = "conflict" if submission is not None else "rejected"
         elif message_id in retried:
             outcome = "retried"
         else:
             assert written, f"{message_id} vanished: not written, rejected or retried"
+            assert items[submission.order_id]["customer"]["M"]["customerId"] == {"S": KNOWN_CUSTOMER}  # type: ignore[union-attr]
             outcome = "written"
         assert sum(places) <= 1, f"{message_id} ended in more than one place"
         CLASSIFIED[outcome] += 1

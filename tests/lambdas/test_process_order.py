@@ -10,6 +10,8 @@ from botocore.stub import Stubber
 from pydantic import ValidationError
 
 from lambdas.process_order import handler as process_order
+from lambdas.process_order.processing import ProcessOrderRequest
+from lambdas.process_order.processing import process as process_request
 from lambdas.process_order.repository import OrderReferences
 from lambdas.shared.dynamodb_json import item_to_json
 from lambdas.shared.errors import RetryableError
@@ -125,3 +127,23 @@ def test_unprocessed_product_keys_are_asked_again() -> None:
         )
         stubber.add_response("batch_get_item", {"Responses": {TABLE_NAME: [{"pk": {"S": "PRODUCT#p-2"}}]}})
         assert OrderReferences(TABLE_NAME, client).existing_skus(["p-1", "p-2"]) == {"p-1", "p-2"}
+
+
+def test_an_order_with_intakes_customer_snapshot_is_not_read_again(
+    catalogue: Any, lambda_context: FakeLambdaContext
+) -> None:
+    """The snapshot intake attached is the customer; the customer's item is not read (here it even differs)."""
+    order = plain_order([("p-1", 1, 1000)])
+    order["customer"] = {"customerId": "c-1", "name": "Grace B. Hopper", "email": "grace@example.com", "tier": "gold"}
+    stubbed = boto3.client("dynamodb", region_name="eu-west-1")
+    with Stubber(stubbed) as stubber:
+        stubber.add_response("batch_get_item", {"Responses": {TABLE_NAME: [{"pk": {"S": "PRODUCT#p-1"}}]}})
+        references = OrderReferences(TABLE_NAME, client=stubbed)
+        result = process_request(ProcessOrderRequest.model_validate(request(order)), references, TABLE_NAME)
+        stubber.assert_no_pending_responses()  # one BatchGetItem for the products, no GetItem for the customer
+    assert result["customer"] == order["customer"]
+
+
+def test_an_order_without_a_snapshot_reads_its_customer(catalogue: Any, lambda_context: FakeLambdaContext) -> None:
+    result = process_order.handler(request(plain_order([("p-1", 1, 1000)])), lambda_context)
+    assert result["customer"] == {"customerId": "c-1", "name": "Grace Hopper", "email": "c-1@example.com"}

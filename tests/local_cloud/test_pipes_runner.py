@@ -88,7 +88,8 @@ def test_the_intake_pipe_as_the_runner_reads_it() -> None:
     assert not definition.is_stream
     assert definition.unsupported == []
     assert definition.target_template is None
-    assert definition.enrichment_arn is None
+    assert definition.enrichment_arn is not None  # the customer lookup
+    assert definition.enrichment_template is None
 
 
 def test_what_the_runner_does_not_cover_is_named() -> None:
@@ -169,7 +170,10 @@ def test_a_queue_batch_deletes_what_was_filtered_out_or_delivered_and_keeps_what
     definition = pipe(Component.INTAKE, "Intake/Pipe")
     heartbeat = sqs_record("m-heartbeat", "ping", {"purpose": "heartbeat"})
     records = [sqs_record("m-ok", "{}"), sqs_record("m-fails", "{}"), heartbeat]
-    target = FakeLambda({definition.target_arn: lambda batch: {"batchItemFailures": [{"itemIdentifier": "m-fails"}]}})
+    target = FakeLambda({
+        str(definition.enrichment_arn): lambda batch: batch,  # the customer lookup hands the records on
+        definition.target_arn: lambda batch: {"batchItemFailures": [{"itemIdentifier": "m-fails"}]},
+    })  # fmt: skip
     events = FakeEvents(matches=matches)
     cloud = FakeCloud({"lambda": target, "events": events, "sqs": FakeSqs()})
     worker = QueuePipeWorker(definition, cloud.client, cloud.client)
@@ -178,6 +182,7 @@ def test_a_queue_batch_deletes_what_was_filtered_out_or_delivered_and_keeps_what
 
     assert worker.poll_once()
 
-    [(_, delivered)] = target.calls
+    [(_, enriched), (_, delivered)] = target.calls
+    assert enriched == delivered
     assert [record["messageId"] for record in delivered] == ["m-ok", "m-fails"]
     assert sorted(reader.deleted) == ["m-heartbeat", "m-ok"]

@@ -119,8 +119,9 @@ class FakeCloud:
 
 @dataclass
 class FakeDynamoDB:
-    """A table in memory: PutItem with `attribute_not_exists(<key>)` conditions, GetItem and Scan; items are
-    keyed by their `pk` and `sk` values. Only what the intake's repository calls."""
+    """A table in memory: PutItem with `attribute_not_exists(<key>)` conditions, GetItem, BatchGetItem (projected
+    by attribute names) and Scan; items are keyed by their `pk` and `sk` values. Only what intake and its pipe's
+    customer lookup call."""
 
     items: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
@@ -141,6 +142,15 @@ class FakeDynamoDB:
     def get_item(self, TableName: str, Key: dict[str, Any], **_: Any) -> dict[str, Any]:
         item = self.items.get(self._key(Key))
         return {"Item": item} if item is not None else {}
+
+    def batch_get_item(self, RequestItems: dict[str, Any]) -> dict[str, Any]:
+        responses: dict[str, list[dict[str, Any]]] = {}
+        for table_name, request in RequestItems.items():
+            names = request.get("ExpressionAttributeNames", {})
+            wanted = [names.get(n.strip(), n.strip()) for n in request.get("ProjectionExpression", "").split(",") if n]
+            found = [self.items[self._key(key)] for key in request["Keys"] if self._key(key) in self.items]
+            responses[table_name] = [{k: v for k, v in i.items() if not wanted or k in wanted} for i in found]
+        return {"Responses": responses, "UnprocessedKeys": {}}
 
     def scan(self, TableName: str) -> dict[str, Any]:
         return {"Items": list(self.items.values())}

@@ -15,8 +15,8 @@ LineSpec = tuple[str, int, int]  # sku, quantity, unit price (minor units)
 SEEDED_AT = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
 
-def customer_item(customer_id: str, name: str = "Ada Lovelace") -> dict[str, Any]:
-    return catalogue.customer_item(customer_id, name, f"{customer_id}@example.com")
+def customer_item(customer_id: str, name: str = "Ada Lovelace", tier: str | None = None) -> dict[str, Any]:
+    return catalogue.customer_item(customer_id, name, f"{customer_id}@example.com", tier)
 
 
 def product_item(sku: str, stock: int, price_minor: int = 1000) -> dict[str, Any]:
