@@ -72,7 +72,8 @@ class Scenario:
             self.cleanup()
 
     def send_orders(self) -> None:
-        """o1 ships, o2 is backordered, o3 names an unknown product, o4 is malformed, o5 is high-value."""
+        """o1 ships, o2 is backordered, o3 names an unknown product, o4 is malformed, o5 is high-value, o6 names a
+        customer the table does not have."""
         orders = {
             "o1": self.data.order("o1", ("p1", 2), ("p2", 1)),
             "o2": self.data.order("o2", ("p2", 100)),
@@ -83,10 +84,12 @@ class Scenario:
         malformed = json.loads(bodies["o1"]) | {"orderId": self.order_id("o4")}
         malformed["lineItems"][0]["quantity"] = 0
         bodies["o4"] = json.dumps(malformed)
+        bodies["o6"] = json.dumps(json.loads(bodies["o1"]) | {"orderId": self.order_id("o6"),
+                                                              "customerId": self.data.id("nobody")})  # fmt: skip
         for name, body in sorted(bodies.items()):
             response = self.observe.sqs.send_message(QueueUrl=self.observe.intake_queue_url, MessageBody=body)
             self.sent[name] = response["MessageId"]
-        self.trace.say(f"  sent 5 order messages to the intake queue: {', '.join(sorted(bodies))}")
+        self.trace.say(f"  sent {len(bodies)} order messages to the intake queue: {', '.join(sorted(bodies))}")
 
     def cleanup(self) -> None:
         for key in self.data.keys_to_remove(list(self.sent)):

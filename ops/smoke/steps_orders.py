@@ -16,6 +16,17 @@ def happy_path(run: Scenario) -> None:
         lambda _: f"{o1} written",
         "the order item",
     )
+
+    def snapshot() -> dict[str, Any] | None:
+        found = (table.order(o1) or {}).get("customer")
+        return found if isinstance(found, dict) and found.get("customerId") == run.data.customer_id else None
+
+    trace.wait_for(
+        "... with its customer's snapshot (pipe enrichment)",
+        snapshot,
+        lambda found: f"{found['name']} <{found['email']}>",
+        "the customer's snapshot on the order",
+    )
     trace.wait_for(
         "table stream -> pipe -> bus -> event store",
         lambda: run.stored(o1, "OrderCreated"),
@@ -57,6 +68,15 @@ def rejected_at_intake(run: Scenario) -> None:
     )
     if run.observe.table.order(run.order_id("o4")) is not None:
         raise HopFailed("malformed message -> rejected queue: the rejected order was written anyway")
+    unknown = run.sent["o6"]
+    run.trace.wait_for(
+        "unknown customer -> rejected queue",
+        lambda: run.observe.rejected.take(lambda body: body.get("messageId") == unknown) or None,
+        lambda found: f"reason: {found[0]['reason']}",
+        f"a rejection of message {unknown}",
+    )
+    if run.observe.table.order(run.order_id("o6")) is not None:
+        raise HopFailed("unknown customer -> rejected queue: the order was written anyway")
 
 
 def high_value_review(run: Scenario) -> None:
