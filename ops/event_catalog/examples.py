@@ -11,6 +11,7 @@ from lambdas.enrichment.envelope import envelope
 from lambdas.intake.repository import order_item
 from lambdas.intake.submission import OrderSubmission
 from lambdas.shared.catalogue import customer_item, product_item
+from lambdas.shared.contracts import CustomerSnapshot
 from lambdas.shared.entities import CUSTOMER, ORDER, PRODUCT, Entity
 from lambdas.shared.table import Item
 from lambdas.ship_order.repository import stored_shipment
@@ -30,10 +31,13 @@ def example_items(entity: Entity) -> tuple[Item, Item]:
             "orderId": "o-1001", "customerId": "c-42", "currency": "EUR",
             "lineItems": [{"sku": "p-1", "quantity": 2, "unitPriceMinor": 4500}],
         })  # fmt: skip
-        created = order_item(submission, "req-7f3a", EXAMPLE_TIME)
+        customer = CustomerSnapshot.model_validate(
+            {"customerId": "c-42", "name": "Ada Lovelace", "email": "ada@example.com", "tier": "gold"}
+        )
+        created = order_item(submission, "req-7f3a", EXAMPLE_TIME, customer)
         return created, {**created, "status": {"S": "PROCESSING"}, "updatedAt": {"S": "2026-11-23T10:00:01.000Z"}}
     if entity is CUSTOMER:
-        created = customer_item("c-42", "Ada Lovelace", "ada@example.com")
+        created = customer_item("c-42", "Ada Lovelace", "ada@example.com", "gold")
         return created, {**created, "email": {"S": "ada.lovelace@example.com"}}
     if entity is PRODUCT:
         created = product_item("p-1", 10, 4500)
