@@ -7,21 +7,21 @@ intake queue's DLQ takes them after its receive count; nothing is dropped.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
 
 from lambdas.customer_snapshot.repository import Customers
 from lambdas.customer_snapshot.snapshots import with_snapshots
-from lambdas.shared.contracts import CUSTOMER_SNAPSHOT_KEY
+from lambdas.shared.customer_snapshot import CUSTOMER_SNAPSHOT_KEY
 from lambdas.shared.observability import logger, metrics
 from lambdas.shared.settings import load_settings
 
 
-class Settings(BaseModel):
-    table_name: str = Field(alias="TABLE_NAME", min_length=1)
+class Settings(msgspec.Struct, rename="upper"):
+    table_name: Annotated[str, msgspec.Meta(min_length=1)]
 
 
 @cache

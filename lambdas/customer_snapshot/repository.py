@@ -8,15 +8,12 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from lambdas.shared.contracts import CustomerSnapshot
+from lambdas.shared.customer_snapshot import SNAPSHOT_ATTRIBUTES
 from lambdas.shared.dynamodb_json import item_to_json
 from lambdas.shared.entities import CUSTOMER
 from lambdas.shared.errors import reraise
 from lambdas.shared.table import item_key
 
-# The snapshot's fields, by their names in the table (the contract's aliases), each behind an expression attribute
-# name (`name` is a reserved word).
-SNAPSHOT_ATTRIBUTES = [field.alias or name for name, field in CustomerSnapshot.model_fields.items()]
 MAX_KEYS_PER_BATCH_GET = 100
 
 
@@ -30,6 +27,7 @@ class Customers:
         ids = list(customer_ids)
         if len(ids) > MAX_KEYS_PER_BATCH_GET:
             raise ValueError(f"{len(ids)} customers in one batch; BatchGetItem takes {MAX_KEYS_PER_BATCH_GET}")
+        # each attribute behind an expression attribute name: `name` is a reserved word
         names = {f"#a{i}": attribute for i, attribute in enumerate(SNAPSHOT_ATTRIBUTES)}
         request: dict[str, Any] = {
             self._table_name: {

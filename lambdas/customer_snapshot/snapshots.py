@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from lambdas.shared.contracts import CUSTOMER_SNAPSHOT_KEY
+from lambdas.shared.customer_snapshot import CUSTOMER_SNAPSHOT_KEY
 
 FindCustomers = Callable[[Iterable[str]], dict[str, dict[str, Any]]]
 

@@ -6,39 +6,38 @@ A message that is not an event at all is a batch item failure: SQS retries it, t
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+import msgspec
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
 
 from lambdas.event_store.repository import StoredEvents
 from lambdas.event_store.storage import store
+from lambdas.shared.batch import PartialBatchResponse, partial_batch_response
 from lambdas.shared.observability import logger, metrics
 from lambdas.shared.settings import load_settings
 
+ENVIRONMENT = {"table_name": "EVENT_STORE_TABLE_NAME", "retention_days": "RETENTION_DAYS"}
 
-class Settings(BaseModel):
-    table_name: str = Field(alias="EVENT_STORE_TABLE_NAME", min_length=1)
-    retention_days: int | None = Field(default=None, alias="RETENTION_DAYS", ge=1)
+
+class Settings(msgspec.Struct, rename=ENVIRONMENT):
+    table_name: Annotated[str, msgspec.Meta(min_length=1)]
+    # Environment variables are text: the number arrives as "30".
+    retention_days: Annotated[str, msgspec.Meta(pattern=r"^[1-9][0-9]*$")] | None = None
 
 
 @cache
 def _dependencies() -> tuple[StoredEvents, int | None]:
     settings = load_settings(Settings)
-    return StoredEvents(settings.table_name), settings.retention_days
-
-
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+    retention_days = int(settings.retention_days) if settings.retention_days else None
+    return StoredEvents(settings.table_name), retention_days
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(event=event, record_handler=handle_record, processor=processor, context=context)
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialBatchResponse:
+    return partial_batch_response(event["Records"], handle_record)
 
 
-def handle_record(record: SQSRecord) -> str:
-    return store(record.message_id, record.body, *_dependencies())
+def handle_record(record: dict[str, Any]) -> str:
+    return store(record["messageId"], record["body"], *_dependencies())

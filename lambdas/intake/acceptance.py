@@ -9,8 +9,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from lambdas.intake.repository import Orders, RejectedMessages, Written
 from lambdas.intake.submission import Rejected, parse_submission
-from lambdas.shared.contracts import CUSTOMER_SNAPSHOT_KEY, CustomerSnapshot
+from lambdas.shared.customer_snapshot import CUSTOMER_SNAPSHOT_KEY, CustomerSnapshot
 from lambdas.shared.observability import logger, metrics
+from lambdas.shared.validation import converted
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class CustomerLookup:
         if CUSTOMER_SNAPSHOT_KEY not in record:
             return cls(looked_up=False)
         found = record[CUSTOMER_SNAPSHOT_KEY]
-        return cls(looked_up=True, snapshot=None if found is None else CustomerSnapshot.model_validate(found))
+        return cls(looked_up=True, snapshot=None if found is None else converted(found, CustomerSnapshot))
 
 
 NOT_LOOKED_UP = CustomerLookup(looked_up=False)

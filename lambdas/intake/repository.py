@@ -8,10 +8,11 @@ from enum import StrEnum
 from typing import Any
 
 import boto3
+import msgspec
 from botocore.exceptions import ClientError
 
 from lambdas.intake.submission import OrderSubmission, Rejected
-from lambdas.shared.contracts import CustomerSnapshot
+from lambdas.shared.customer_snapshot import CustomerSnapshot
 from lambdas.shared.entities import CUSTOMER, ORDER, entity_key
 from lambdas.shared.errors import reraise
 from lambdas.shared.orders import OrderStatus
@@ -93,7 +94,7 @@ def order_item(
 
 def customer_snapshot_attribute(customer: CustomerSnapshot) -> Item:
     """The snapshot as a DynamoDB map: its string fields, absent ones left out."""
-    return {name: {"S": value} for name, value in customer.model_dump(by_alias=True, exclude_none=True).items()}
+    return {name: {"S": value} for name, value in msgspec.to_builtins(customer).items()}
 
 
 # JSON escaping can grow text up to 6x; this keeps a rejection well inside SQS's 256 KiB message limit.

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Annotated
 
-from pydantic import ConfigDict, Field, ValidationError
+import msgspec
 
-from lambdas.shared.orders import ID_PATTERN, OrderLines
-from lambdas.shared.validation import first_problem
+from lambdas.shared.orders import Id, OrderLines
+from lambdas.shared.validation import converted, first_problem
 
 MAX_BODY_BYTES = 64 * 1024  # an order of 50 line items is far below this
 
@@ -17,16 +18,22 @@ class Rejected(Exception):
     """A message that will never become an order: it goes to the rejected queue with this reason, unretried."""
 
 
-class OrderSubmission(OrderLines):
-    model_config = ConfigDict(strict=True, frozen=True, extra="forbid", populate_by_name=True)
+class OrderSubmission(
+    OrderLines, frozen=True, kw_only=True, forbid_unknown_fields=True, rename="camel", omit_defaults=True
+):
+    order_id: Id
+    correlation_id: Annotated[str, msgspec.Meta(pattern=r"^[\x21-\x7e]{1,128}$")] | None = None
 
-    order_id: str = Field(alias="orderId", pattern=ID_PATTERN)
-    correlation_id: str | None = Field(default=None, alias="correlationId", pattern=r"^[\x21-\x7e]{1,128}$")
+    def as_json(self) -> dict[str, object]:
+        """The submission as its producer sent it (camelCase names; an absent correlationId left out)."""
+        as_json: dict[str, object] = msgspec.to_builtins(self)
+        return as_json
 
     def fingerprint(self) -> str:
-        """Same submission, same fingerprint: tells a redelivery (fine) from a different order under the same id."""
-        canonical = json.dumps(self.model_dump(by_alias=True, exclude={"correlation_id"}), sort_keys=True)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        """Same submission, same fingerprint: tells a redelivery (fine) from a different order under the same id.
+        The canonical text is the one earlier versions hashed, so orders already written keep matching."""
+        content = {key: value for key, value in self.as_json().items() if key != "correlationId"}
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
 def parse_submission(body: str) -> OrderSubmission:
@@ -41,6 +48,6 @@ def parse_submission(body: str) -> OrderSubmission:
     if not isinstance(parsed, dict):
         raise Rejected(f"body must be a JSON object, got {type(parsed).__name__}")
     try:
-        return OrderSubmission.model_validate(parsed)
-    except ValidationError as error:
+        return converted(parsed, OrderSubmission)
+    except msgspec.ValidationError as error:
         raise Rejected(first_problem(error, whole="body")) from None

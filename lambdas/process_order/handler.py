@@ -9,19 +9,20 @@ Raises RetryableError when the table throttles; any other exception is a failure
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
 
 from lambdas.process_order.processing import ProcessOrderRequest, process
 from lambdas.process_order.repository import OrderReferences
 from lambdas.shared.observability import logger, metrics
 from lambdas.shared.settings import load_settings
+from lambdas.shared.validation import converted
 
 
-class Settings(BaseModel):
-    table_name: str = Field(alias="TABLE_NAME", min_length=1)
+class Settings(msgspec.Struct, rename="upper"):
+    table_name: Annotated[str, msgspec.Meta(min_length=1)]
 
 
 @cache
@@ -33,6 +34,6 @@ def _dependencies() -> tuple[OrderReferences, str]:
 @logger.inject_lambda_context(correlation_id_path="correlationId")
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    request = ProcessOrderRequest.model_validate(event)
+    request = converted(event, ProcessOrderRequest)  # a malformed request is an error, not an outcome
     logger.append_keys(orderId=request.order_id)
     return process(request, *_dependencies())

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import ValidationError
+import msgspec
 
 from lambdas.shared.dynamodb_json import item_to_json
 from lambdas.shared.entities import ORDER, PRODUCT
 from lambdas.shared.orders import OrderLines, OrderStatus
 from lambdas.shared.table import item_key
-from lambdas.shared.validation import first_problem
+from lambdas.shared.validation import converted, first_problem
 
 RELEASE_REASON = "Shipping failed after stock was reserved; the reservation was released"
 
@@ -22,8 +22,8 @@ class InvalidOrder(Exception):
 
 def validate(order: dict[str, Any]) -> OrderLines:
     try:
-        lines = OrderLines.model_validate(order)
-    except ValidationError as error:
+        lines = converted(order, OrderLines)
+    except msgspec.ValidationError as error:
         raise InvalidOrder(first_problem(error, whole="order")) from None
     stated_total = order.get("totalMinor")
     if stated_total is not None and stated_total != lines.total_minor:

@@ -7,10 +7,10 @@ RetryableError (from the repository), which the state machine retries.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from aws_lambda_powertools.metrics import MetricUnit
-from pydantic import BaseModel, ConfigDict, Field
 
 from lambdas.process_order.logic import InvalidOrder, check_references, reservation_plan, validate
 from lambdas.process_order.repository import OrderReferences
@@ -20,12 +20,10 @@ from lambdas.shared.table import timestamp
 CUSTOMER_FIELDS = ("customerId", "name", "email", "tier")
 
 
-class ProcessOrderRequest(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    order_id: str = Field(alias="orderId", min_length=1)
+class ProcessOrderRequest(msgspec.Struct, kw_only=True, rename="camel"):
+    order_id: Annotated[str, msgspec.Meta(min_length=1)]
     order: dict[str, Any]
-    correlation_id: str | None = Field(default=None, alias="correlationId")
+    correlation_id: str | None = None
 
 
 def process(request: ProcessOrderRequest, references: OrderReferences, table_name: str) -> dict[str, Any]:
@@ -45,6 +43,6 @@ def process(request: ProcessOrderRequest, references: OrderReferences, table_nam
         | {"customerId": lines.customer_id},
         "totalMinor": lines.total_minor,
         "currency": lines.currency,
-        "lineItems": [item.model_dump(by_alias=True) for item in lines.line_items],
+        "lineItems": msgspec.to_builtins(lines.line_items),
         "reservation": reservation_plan(table_name, request.order_id, lines, timestamp()),
     }

@@ -16,8 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from lambdas.shared.entities import CUSTOMER, ORDER, PRODUCT, SHIPMENT, Entity
 from lambdas.shared.orders import ID_PATTERN, MAX_QUANTITY, OrderStatus
 
-# The key the intake pipe's enrichment adds to each SQS record: the customer's snapshot, or null for an unknown one.
-CUSTOMER_SNAPSHOT_KEY = "customerSnapshot"
 TIMESTAMP_PATTERN = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$"
 
 

@@ -7,21 +7,22 @@ Output: {"shipmentId", "created"}; a repeated call for the same order returns th
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
 
 from lambdas.shared.dynamodb_json import item_to_json
 from lambdas.shared.observability import logger, metrics
 from lambdas.shared.settings import load_settings
+from lambdas.shared.validation import converted
 from lambdas.ship_order.repository import Shipments
 from lambdas.ship_order.shipment import ShipOrderRequest, shipment_item
 
 
-class Settings(BaseModel):
-    table_name: str = Field(alias="TABLE_NAME", min_length=1)
+class Settings(msgspec.Struct, rename="upper"):
+    table_name: Annotated[str, msgspec.Meta(min_length=1)]
 
 
 @cache
@@ -32,7 +33,7 @@ def _dependencies() -> Shipments:
 @logger.inject_lambda_context(correlation_id_path="correlationId")
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    request = ShipOrderRequest.model_validate(event)
+    request = converted(event, ShipOrderRequest)
     logger.append_keys(orderId=request.order_id)
     return ship(request, _dependencies())
 

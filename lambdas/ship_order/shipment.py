@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+import msgspec
 
-from lambdas.shared.orders import ID_PATTERN, LineItem
+from lambdas.shared.orders import Id, LineItem
 from lambdas.shared.table import Item, timestamp
 
 
-class ShipOrderRequest(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    order_id: str = Field(alias="orderId", pattern=ID_PATTERN)
-    correlation_id: str | None = Field(default=None, alias="correlationId")
-    line_items: list[LineItem] = Field(alias="lineItems", min_length=1)
+class ShipOrderRequest(msgspec.Struct, kw_only=True, rename="camel"):
+    order_id: Id
+    line_items: Annotated[list[LineItem], msgspec.Meta(min_length=1)]
+    correlation_id: str | None = None
 
 
 def shipment_id(order_id: str) -> str:

@@ -11,9 +11,10 @@ from lambdas.enrichment.envelope import envelope
 from lambdas.intake.repository import order_item
 from lambdas.intake.submission import OrderSubmission
 from lambdas.shared.catalogue import customer_item, product_item
-from lambdas.shared.contracts import CustomerSnapshot
+from lambdas.shared.customer_snapshot import CustomerSnapshot
 from lambdas.shared.entities import CUSTOMER, ORDER, PRODUCT, Entity
 from lambdas.shared.table import Item
+from lambdas.shared.validation import converted
 from lambdas.ship_order.repository import stored_shipment
 from lambdas.ship_order.shipment import ShipOrderRequest, shipment_item
 from stacks.event_schemas import DetailType
@@ -27,13 +28,11 @@ TABLE_ARN = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/orders"
 def example_items(entity: Entity) -> tuple[Item, Item]:
     """The entity's item as first written, then after a change."""
     if entity is ORDER:
-        submission = OrderSubmission.model_validate({
+        submission = converted({
             "orderId": "o-1001", "customerId": "c-42", "currency": "EUR",
             "lineItems": [{"sku": "p-1", "quantity": 2, "unitPriceMinor": 4500}],
-        })  # fmt: skip
-        customer = CustomerSnapshot.model_validate(
-            {"customerId": "c-42", "name": "Ada Lovelace", "email": "ada@example.com", "tier": "gold"}
-        )
+        }, OrderSubmission)  # fmt: skip
+        customer = CustomerSnapshot(customer_id="c-42", name="Ada Lovelace", email="ada@example.com", tier="gold")
         created = order_item(submission, "req-7f3a", EXAMPLE_TIME, customer)
         return created, {**created, "status": {"S": "PROCESSING"}, "updatedAt": {"S": "2026-11-23T10:00:01.000Z"}}
     if entity is CUSTOMER:
@@ -43,7 +42,7 @@ def example_items(entity: Entity) -> tuple[Item, Item]:
         created = product_item("p-1", 10, 4500)
         return created, {**created, "stock": {"N": "8"}}
     line = {"sku": "p-1", "quantity": 2, "unitPriceMinor": 4500}
-    request = ShipOrderRequest.model_validate({"orderId": "o-1001", "correlationId": "req-7f3a", "lineItems": [line]})
+    request = converted({"orderId": "o-1001", "correlationId": "req-7f3a", "lineItems": [line]}, ShipOrderRequest)
     created = stored_shipment("o-1001", shipment_item(request, EXAMPLE_TIME))
     return created, {**created, "status": {"S": "DELIVERED"}}  # the app writes a shipment once; a carrier may not
 

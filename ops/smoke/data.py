@@ -10,6 +10,7 @@ from typing import Any
 from lambdas.intake.submission import OrderSubmission
 from lambdas.shared.catalogue import customer_item, product_item
 from lambdas.shared.entities import ORDER, SHIPMENT, entity_key
+from lambdas.shared.validation import converted
 
 UNIT_PRICE_MINOR = 4500
 
@@ -42,7 +43,7 @@ class RunData:
 
     def order(self, name: str, *lines: tuple[str, int], unit_price_minor: int = UNIT_PRICE_MINOR) -> OrderSubmission:
         """An intake message of this run (`lines` are product suffix and quantity)."""
-        return OrderSubmission.model_validate(
+        return converted(
             {
                 "orderId": self.id(name),
                 "customerId": self.customer_id,
@@ -52,7 +53,8 @@ class RunData:
                     {"sku": self.id(sku), "quantity": quantity, "unitPriceMinor": unit_price_minor}
                     for sku, quantity in lines
                 ],
-            }
+            },
+            OrderSubmission,
         )
 
     def keys_to_remove(self, order_names: list[str]) -> list[dict[str, Any]]:

@@ -80,7 +80,7 @@ class Scenario:
             "o3": self.data.order("o3", ("nope", 1)),
             "o5": self.data.order("o5", ("p3", 1), unit_price_minor=self.data.high_value_threshold_minor + 1),
         }
-        bodies = {name: order.model_dump_json(by_alias=True) for name, order in orders.items()}
+        bodies = {name: json.dumps(order.as_json()) for name, order in orders.items()}
         malformed = json.loads(bodies["o1"]) | {"orderId": self.order_id("o4")}
         malformed["lineItems"][0]["quantity"] = 0
         bodies["o4"] = json.dumps(malformed)

@@ -11,7 +11,8 @@ from botocore.stub import Stubber
 
 from lambdas.customer_snapshot.repository import Customers
 from lambdas.customer_snapshot.snapshots import with_snapshots
-from lambdas.shared.contracts import CUSTOMER_SNAPSHOT_KEY, CustomerSnapshot
+from lambdas.shared.customer_snapshot import CUSTOMER_SNAPSHOT_KEY, CustomerSnapshot
+from lambdas.shared.validation import converted
 from tests.support.intake import Intake
 from tests.support.pipes_input import sqs_record
 from tests.support.seed import customer_item
@@ -54,7 +55,7 @@ def test_the_repository_reads_snapshots_with_one_batch_get_and_retries_unprocess
         found = Customers(TABLE_NAME, client=client).snapshots(["c-1", "c-2"])
         stubber.assert_no_pending_responses()
     assert found == {"c-1": {"customerId": "c-1", "name": "Ada", "email": "ada@example.com"}}
-    CustomerSnapshot.model_validate(found["c-1"])
+    converted(found["c-1"], CustomerSnapshot)
 
 
 def test_an_order_is_written_with_its_customers_snapshot(pipeline: Intake) -> None:

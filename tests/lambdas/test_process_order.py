@@ -7,7 +7,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
-from pydantic import ValidationError
+from msgspec import ValidationError
 
 from lambdas.process_order import handler as process_order
 from lambdas.process_order.processing import ProcessOrderRequest
@@ -15,6 +15,7 @@ from lambdas.process_order.processing import process as process_request
 from lambdas.process_order.repository import OrderReferences
 from lambdas.shared.dynamodb_json import item_to_json
 from lambdas.shared.errors import RetryableError
+from lambdas.shared.validation import converted
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.seed import customer_item, order_item, product_item
 from tests.support.workflow_harness import TABLE_NAME
@@ -70,16 +71,16 @@ def test_valid_order_is_enriched_totalled_and_planned(catalogue: Any, lambda_con
 @pytest.mark.parametrize(
     ("mutate", "reason"),
     [
-        (lambda o: o.update(lineItems=[]), "lineItems: Tuple should have at least 1 item after validation, not 0"),
-        (lambda o: o["lineItems"][0].update(quantity="2"), "lineItems.0.quantity: Input should be a valid integer"),
-        (lambda o: o["lineItems"][0].update(quantity=1.5), "lineItems.0.quantity: Input should be a valid integer"),
-        (lambda o: o["lineItems"][0].update(unitPriceMinor=-1), "lineItems.0.unitPriceMinor: Input should be greater"),
-        (lambda o: o.update(currency="eur"), "currency: String should match pattern"),
-        (lambda o: o.pop("customerId"), "customerId: Field required"),
+        (lambda o: o.update(lineItems=[]), "lineItems: Expected `array` of length >= 1"),
+        (lambda o: o["lineItems"][0].update(quantity="2"), "lineItems.0.quantity: Expected `int`, got `str`"),
+        (lambda o: o["lineItems"][0].update(quantity=1.5), "lineItems.0.quantity: Expected `int`, got `float`"),
+        (lambda o: o["lineItems"][0].update(unitPriceMinor=-1), "lineItems.0.unitPriceMinor: Expected `int` >= 0"),
+        (lambda o: o.update(currency="eur"), "currency: Expected `str` matching regex"),
+        (lambda o: o.pop("customerId"), "customerId: required field missing"),
         (lambda o: o.update(totalMinor=1), "totalMinor 1 does not match the line items' total 1000"),
         (lambda o: o.update(customerId="c-404"), "unknown customer 'c-404'"),
         (lambda o: o["lineItems"][0].update(sku="p-404"), "unknown products: p-404"),
-        (lambda o: o.update(lineItems=o["lineItems"] * 51), "lineItems: Tuple should have at most 50 items"),
+        (lambda o: o.update(lineItems=o["lineItems"] * 51), "lineItems: Expected `array` of length <= 50"),
     ],
 )
 def test_invalid_order_is_a_business_outcome_with_a_reason(
@@ -139,7 +140,7 @@ def test_an_order_with_intakes_customer_snapshot_is_not_read_again(
     with Stubber(stubbed) as stubber:
         stubber.add_response("batch_get_item", {"Responses": {TABLE_NAME: [{"pk": {"S": "PRODUCT#p-1"}}]}})
         references = OrderReferences(TABLE_NAME, client=stubbed)
-        result = process_request(ProcessOrderRequest.model_validate(request(order)), references, TABLE_NAME)
+        result = process_request(converted(request(order), ProcessOrderRequest), references, TABLE_NAME)
         stubber.assert_no_pending_responses()  # one BatchGetItem for the products, no GetItem for the customer
     assert result["customer"] == order["customer"]
 

@@ -7,7 +7,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
-from pydantic import ValidationError
+from msgspec import ValidationError
 
 from lambdas.shared.errors import RetryableError
 from lambdas.ship_order import handler as ship_order

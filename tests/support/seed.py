@@ -26,14 +26,13 @@ def product_item(sku: str, stock: int, price_minor: int = 1000) -> dict[str, Any
 def order_item(order_id: str, customer_id: str, lines: list[LineSpec], *, status: str = "PENDING") -> dict[str, Any]:
     """The item intake writes for this order. Lines are not validated, so a test can also seed an order that a
     producer wrote straight to the table with content intake would have rejected (e.g. a quantity of 0)."""
-    submission = OrderSubmission.model_construct(
+    submission = OrderSubmission(  # a struct's constructor does not validate: msgspec checks only when converting
         order_id=order_id,
         customer_id=customer_id,
         currency="EUR",
         correlation_id=None,
         line_items=tuple(
-            LineItem.model_construct(sku=sku, quantity=quantity, unit_price_minor=price)
-            for sku, quantity, price in lines
+            LineItem(sku=sku, quantity=quantity, unit_price_minor=price) for sku, quantity, price in lines
         ),
     )
     item = intake_order_item(submission, f"corr-{order_id}", SEEDED_AT)

@@ -82,7 +82,7 @@ def test_out_of_stock_on_one_item_reserves_nothing(workflow: WorkflowHarness) ->
         (order_item("o-3", "c-1", [("p-404", 1, 100)]), "unknown products: p-404"),
         (
             order_item("o-3", "c-1", [("p-1", 0, 100)]),
-            "lineItems.0.quantity: Input should be greater than or equal to 1 (and 1 more)",
+            "lineItems.0.quantity: Expected `int` >= 1",
         ),
     ],
 )
