@@ -87,6 +87,8 @@ local-test:
 		status=$$?; $(MAKE) --no-print-directory local-down; exit $$status
 
 benchmark: $(VENV)/.dev-deps
+	$(BIN)/python -m benchmarks.imports
+	$(BIN)/python -m benchmarks.per_record
 	$(BIN)/python -m benchmarks.enrichment
 
 clean:

@@ -13,8 +13,6 @@ import contextlib
 import copy
 import io
 import os
-import statistics
-import subprocess
 import sys
 import timeit
 from typing import Any
@@ -25,6 +23,7 @@ os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
 from boto3.dynamodb.types import TypeDeserializer
 
+from benchmarks.timing import import_ratio
 from lambdas.enrichment.handler import handler
 from tests.support.events import stream_record
 from tests.support.lambda_context import FakeLambdaContext
@@ -92,29 +91,13 @@ def per_record_ratio(records: list[dict[str, Any]]) -> tuple[float, float, float
     return enrich_seconds / floor_seconds, enrich_seconds, floor_seconds
 
 
-def import_seconds(statement: str) -> float:
-    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-    return float(output.stdout.strip().splitlines()[-1])
-
-
-def import_ratio(rounds: int = 15) -> tuple[float, float, float]:
-    handler_times, boto3_times = [], []
-    for _ in range(rounds):  # interleaved, so that machine noise hits both alike
-        handler_times.append(import_seconds("import lambdas.enrichment.handler"))
-        boto3_times.append(import_seconds("import boto3"))
-    handler_median, boto3_median = statistics.median(handler_times), statistics.median(boto3_times)
-    return handler_median / boto3_median, handler_median, boto3_median
-
-
 def main() -> int:
     ratio, enrich_seconds, floor_seconds = per_record_ratio(batch())
     print(
         f"per-record enrichment / TypeDeserializer floor: {ratio:.2f}x "
         f"({enrich_seconds * 1e6:.1f} us vs {floor_seconds * 1e6:.1f} us per record; target < {PER_RECORD_TARGET}x)"
     )
-    imports, handler_median, boto3_median = import_ratio()
+    imports, handler_median, boto3_median = import_ratio("lambdas.enrichment.handler")
     print(
         f"handler import / import boto3: {imports:.2f}x "
         f"({handler_median * 1e3:.0f} ms vs {boto3_median * 1e3:.0f} ms, medians of 15; target < {IMPORT_TARGET}x)"

@@ -1,0 +1,110 @@
+"""Per-record cost of every handler: `python -m benchmarks.per_record` (part of `make benchmark`).
+
+Each handler runs in-process against in-memory AWS fakes (tests/support/fake_aws.py), on input built by the
+production builders, and is reported as its time per record over a floor measured in the same run: a JSON
+round trip of the same input (what any handler pays to receive it). Ratios only; absolute times depend on the
+machine. No target: it shows where a record's time goes, and a change that multiplies it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import sys
+import timeit
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "benchmark")
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Benchmark")
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+
+from lambdas.customer_snapshot import handler as customer_lookup
+from lambdas.customer_snapshot.repository import Customers
+from lambdas.enrichment import handler as enrichment
+from lambdas.event_store import handler as event_store
+from lambdas.event_store.repository import StoredEvents
+from lambdas.intake import handler as intake
+from lambdas.intake.repository import Orders, RejectedMessages
+from lambdas.process_order import handler as process_order
+from lambdas.process_order.repository import OrderReferences
+from lambdas.shared.dynamodb_json import item_to_json
+from lambdas.ship_order import handler as ship_order
+from lambdas.ship_order.repository import Shipments
+from ops.event_catalog.examples import example_event, example_items
+from stacks.event_schemas import DETAIL_TYPES
+from tests.support.events import stream_record
+from tests.support.fake_aws import FakeDynamoDB, FakeSqs
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.pipes_input import sqs_record
+from tests.support.seed import customer_item, product_item
+
+TABLE = "orders"
+BATCH = 10  # the intake and event-store batch size
+
+
+class StoreClient:
+    """The event store's PutItem, accepting everything."""
+
+    def put_item(self, **_: Any) -> dict[str, Any]:
+        return {}
+
+
+def order_body(index: int) -> str:
+    return json.dumps({"orderId": f"o-{index}", "customerId": "c-1", "currency": "EUR",
+                       "lineItems": [{"sku": "p-1", "quantity": 1, "unitPriceMinor": 100}]})  # fmt: skip
+
+
+def cases() -> dict[str, tuple[Callable[[], object], Any, int]]:
+    """Handler -> (one call, its input, records per call)."""
+    table, sqs, counter = FakeDynamoDB(), FakeSqs(), iter(range(10**9))
+    table.put_item(TableName=TABLE, Item=customer_item("c-1"))
+    table.put_item(TableName=TABLE, Item=product_item("p-1", 10**9))
+    customer_lookup._dependencies = lambda: Customers(TABLE, table)  # type: ignore[assignment]
+    intake._dependencies = lambda: (Orders(TABLE, table), RejectedMessages("https://sqs/rejected", sqs))  # type: ignore[assignment]
+    event_store._dependencies = lambda: (StoredEvents(TABLE, StoreClient()), None)  # type: ignore[assignment]
+    process_order._dependencies = lambda: (OrderReferences(TABLE, table), TABLE)  # type: ignore[assignment]
+    ship_order._dependencies = lambda: Shipments(TABLE, table)  # type: ignore[assignment]
+    context = FakeLambdaContext()
+    order = item_to_json(example_items(DETAIL_TYPES[0].entity)[0])
+    stream = [stream_record("order_insert")] * BATCH
+    buffered = [sqs_record(f"m-{i}", json.dumps(example_event(DETAIL_TYPES[i % 12]))) for i in range(BATCH)]
+
+    def intake_batch() -> list[dict[str, Any]]:
+        return [sqs_record(f"m-{n}", order_body(n)) for n in (next(counter) for _ in range(BATCH))]
+
+    ship_request = {"orderId": "o-1001", "correlationId": "c", "lineItems": order["lineItems"]}
+    return {
+        "enrichment": (lambda: enrichment.handler(stream, context), stream, BATCH),
+        "customer_snapshot": (lambda: customer_lookup.handler(intake_batch(), context), intake_batch(), BATCH),
+        "intake": (
+            lambda: intake.handler(customer_lookup.handler(intake_batch(), context), context),
+            intake_batch(),
+            BATCH,
+        ),
+        "event_store": (lambda: event_store.handler({"Records": buffered}, context), buffered, BATCH),
+        "process_order": (lambda: process_order.handler({"orderId": "o-1001", "order": order}, context), order, 1),
+        "ship_order": (lambda: ship_order.handler(ship_request, context), ship_request, 1),
+    }
+
+
+def per_record(call: Callable[[], object], records: int, number: int = 20) -> float:
+    with contextlib.redirect_stdout(io.StringIO()):  # the metrics flush prints EMF
+        return min(timeit.repeat(call, number=number, repeat=5)) / number / records
+
+
+def main() -> int:
+    warnings.filterwarnings("ignore", message="No application metrics to publish")  # ShipOrder has none to flush
+    print("per-record time / JSON round trip of the same input (one run, in-process, in-memory AWS fakes)")
+    for name, (call, payload, records) in cases().items():
+        floor = per_record(lambda p=payload: json.loads(json.dumps(p)), records)
+        cost = per_record(call, records)
+        print(f"  {name:18s} {cost / floor:7.1f}x  ({records} record{'s' if records > 1 else ''} per call)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
