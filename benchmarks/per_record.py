@@ -96,11 +96,15 @@ def per_record(call: Callable[[], object], records: int, number: int = 20) -> fl
         return min(timeit.repeat(call, number=number, repeat=5)) / number / records
 
 
+def _round_trip(payload: Any) -> Callable[[], object]:
+    return lambda: json.loads(json.dumps(payload))
+
+
 def main() -> int:
     warnings.filterwarnings("ignore", message="No application metrics to publish")  # ShipOrder has none to flush
     print("per-record time / JSON round trip of the same input (one run, in-process, in-memory AWS fakes)")
     for name, (call, payload, records) in cases().items():
-        floor = per_record(lambda p=payload: json.loads(json.dumps(p)), records)
+        floor = per_record(_round_trip(payload), records)
         cost = per_record(call, records)
         print(f"  {name:18s} {cost / floor:7.1f}x  ({records} record{'s' if records > 1 else ''} per call)")
     return 0
