@@ -9,7 +9,7 @@ CDK_FLAGS := -c env=$(ENV) --output cdk.out/$(ENV)
 # jsii's Node end-of-life banner, for Node 20 only (the README says which Node to use; 20 still works).
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: synth test lint format events diff deploy destroy benchmark clean smoke check-config preflight \
+.PHONY: synth test lint format events cost diff deploy destroy benchmark clean smoke check-config preflight \
 	local-up local-deploy local-smoke local-redrive local-down local-status local-test
 
 synth: check-config node_modules/.installed
@@ -41,6 +41,10 @@ format: $(VENV)/.dev-deps
 # incompatible change to released schemas until SCHEMA_VERSION is bumped.
 events: $(VENV)/.dev-deps
 	$(BIN)/python -m ops.event_catalog
+
+# What ENV costs a month, line by line, from its synthesized templates: make cost ENV=prod [ORDERS=2000000]
+cost: $(VENV)/.dev-deps
+	$(BIN)/python -m ops.cost --env $(ENV) $(if $(ORDERS),--orders $(ORDERS)) $(if $(JSON),--json)
 
 diff: preflight node_modules/.installed
 	$(CDK) diff $(CDK_FLAGS)

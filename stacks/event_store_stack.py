@@ -61,7 +61,12 @@ class EventStoreStack(Stack):
             sort_key=_string(EVENT_KEY),
             global_secondary_indexes=[
                 dynamodb.GlobalSecondaryIndexPropsV2(
-                    index_name=index, partition_key=_string(partition), sort_key=_string(EVENT_KEY)
+                    index_name=index,
+                    partition_key=_string(partition),
+                    sort_key=_string(EVENT_KEY),
+                    # Keys only: a copy of every whole event per index tripled the store's writes; the operator's
+                    # queries by type and by day read the events by key instead (docs/decisions.md, 22).
+                    projection_type=dynamodb.ProjectionType.KEYS_ONLY,
                 )
                 for index, partition in (BY_DETAIL_TYPE, BY_DAY)
             ],

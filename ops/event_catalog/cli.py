@@ -10,20 +10,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from aws_cdk import App
 from moto.events.models import EventPattern  # a dev dependency, like this generator
 
 from lambdas.shared.entities import SCHEMA_VERSION
-from ops.aws import CDK_JSON, environment
 from ops.event_catalog.examples import example_event
 from ops.event_catalog.markdown import render
+from ops.synth import synthesized_templates
 from stacks.event_schemas import DETAIL_TYPES, event_schemas
-from stacks.orders_app import build_orders_app
 from stacks.schema_compatibility import breaking_changes
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -71,13 +68,7 @@ def rule_consumers(templates: dict[str, dict[str, Any]]) -> dict[str, list[str]]
 
 def dev_templates() -> dict[str, dict[str, Any]]:
     """The dev environment's templates, synthesized in-process (bundling skipped)."""
-    context = json.loads(CDK_JSON.read_text())["context"]
-    with tempfile.TemporaryDirectory() as outdir:
-        app = App(outdir=outdir, context={**context, "env": "dev", "aws:cdk:bundling-stacks": [],
-                                          "aws:cdk:enable-path-metadata": True})  # fmt: skip
-        orders = build_orders_app(app, environment("dev"))
-        assembly = app.synth()
-        return {s.stack_name: assembly.get_stack_artifact(s.artifact_id).template for s in orders.primary.all()}
+    return synthesized_templates("dev")
 
 
 def expected_files(templates: dict[str, dict[str, Any]]) -> dict[Path, str]:

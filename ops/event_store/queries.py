@@ -63,6 +63,9 @@ class StoredEvent:
         )
 
 
+MAX_KEYS_PER_BATCH_GET = 100
+
+
 class EventStore:
     def __init__(self, client: Any, table_name: str, page_size: int | None = None) -> None:
         self._client = client
@@ -94,7 +97,7 @@ class EventStore:
         if end_ms <= start_ms:
             return []
         per_partition = [
-            self._query(
+            self._items(
                 IndexName=index,
                 KeyConditionExpression="#pk = :pk AND #sk BETWEEN :start AND :end",
                 ExpressionAttributeNames={"#pk": partition, "#sk": EVENT_KEY},
@@ -106,16 +109,36 @@ class EventStore:
             )
             for value in values
         ]
-        return list(heapq.merge(*per_partition, key=lambda event: event.event_key))
+        return self._events_at(list(heapq.merge(*per_partition, key=lambda item: item[EVENT_KEY]["S"])))
+
+    def _events_at(self, keys: list[dict[str, Any]]) -> list[StoredEvent]:
+        """The indexes hold keys only (docs/decisions.md, 22): the events themselves, read 100 keys per
+        BatchGetItem (unprocessed keys asked again), in the order of `keys`."""
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        for start in range(0, len(keys), MAX_KEYS_PER_BATCH_GET):
+            chunk = [
+                {AGGREGATE: k[AGGREGATE], EVENT_KEY: k[EVENT_KEY]} for k in keys[start : start + MAX_KEYS_PER_BATCH_GET]
+            ]
+            request: dict[str, Any] = {self._table_name: {"Keys": chunk}}
+            while request:
+                response = self._client.batch_get_item(RequestItems=request)
+                for item in response["Responses"].get(self._table_name, []):
+                    found[(item[AGGREGATE]["S"], item[EVENT_KEY]["S"])] = item
+                request = response.get("UnprocessedKeys") or {}
+        wanted = [(k[AGGREGATE]["S"], k[EVENT_KEY]["S"]) for k in keys]
+        return [StoredEvent.from_item(found[key]) for key in wanted if key in found]
 
     def _query(self, **request: Any) -> Iterator[StoredEvent]:
+        for item in self._items(**request):
+            yield StoredEvent.from_item(item)
+
+    def _items(self, **request: Any) -> Iterator[dict[str, Any]]:
         request = {"TableName": self._table_name, **request}
         if self._page_size:
             request["Limit"] = self._page_size
         while True:
             page = self._client.query(**request)
-            for item in page["Items"]:
-                yield StoredEvent.from_item(item)
+            yield from page["Items"]
             if "LastEvaluatedKey" not in page:
                 return
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]

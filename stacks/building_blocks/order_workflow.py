@@ -92,6 +92,13 @@ class OrderWorkflow(Construct):
             topic=alarm_topic,
         )
         self._acknowledge_wildcards()
+        if settings.type == "STANDARD" and settings.log_level != "ALL":
+            acknowledge(
+                self.state_machine,
+                "AwsSolutions::AwsSolutions-SF1",
+                "A STANDARD workflow keeps every execution's full event history in Step Functions for 90 days; "
+                "CloudWatch Logs gets the errors only, not a paid second copy (docs/decisions.md, 22).",
+            )
 
     def _acknowledge_wildcards(self) -> None:
         role = self.state_machine.role

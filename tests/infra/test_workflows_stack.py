@@ -127,9 +127,11 @@ def test_status_updates_are_conditional_direct_dynamodb_writes() -> None:
     [("dev", "EXPRESS", True), ("staging", "EXPRESS", False), ("prod", "STANDARD", False)],
 )
 def test_type_logging_and_tracing_per_environment(env_name: str, workflow_type: str, include_data: bool) -> None:
+    """EXPRESS keeps no history but its logs: it logs ALL. STANDARD keeps its history in Step Functions: its logs
+    carry the errors only (decision 22)."""
     properties = state_machine(env_name)[1]["Properties"]
     assert properties["StateMachineType"] == workflow_type
-    assert properties["LoggingConfiguration"]["Level"] == "ALL"
+    assert properties["LoggingConfiguration"]["Level"] == ("ALL" if workflow_type == "EXPRESS" else "ERROR")
     assert properties["LoggingConfiguration"]["IncludeExecutionData"] is include_data
     assert properties["TracingConfiguration"] == {"Enabled": True}
     assert state_machine_definition(state_machine(env_name)[1])["TimeoutSeconds"] == 300

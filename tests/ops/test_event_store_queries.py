@@ -116,7 +116,9 @@ def test_paging_beyond_one_page_returns_everything_once(stored: Stored) -> None:
         calls += 1
         return query(**request)
 
-    paged = EventStore(type("Client", (), {"query": staticmethod(counting_query)})(), STORE_TABLE, page_size=3)
+    client = type("Client", (), {"query": staticmethod(counting_query),
+                                 "batch_get_item": staticmethod(stored.client.batch_get_item)})()  # fmt: skip
+    paged = EventStore(client, STORE_TABLE, page_size=3)
     everything = (
         stored.events[0]["detail"]["metadata"]["occurredAt"],
         stored.events[-1]["detail"]["metadata"]["occurredAt"] + 1,

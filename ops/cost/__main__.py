@@ -1,0 +1,5 @@
+import sys
+
+from ops.cost.cli import main
+
+sys.exit(main())

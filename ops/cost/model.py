@@ -1,0 +1,267 @@
+"""The monthly cost of an environment at a traffic profile: one line per billable item, from what the templates
+declare (deployed_settings), what one order really causes (footprint.json, kept true by the workflow tests), the
+prices (prices.json) and the assumptions below, which are printed with every result."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from ops.cost.deployed_settings import AppSettings
+
+HERE = Path(__file__).resolve().parent
+SECONDS_PER_MONTH = 30 * 24 * 3600
+KB_PER_GB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Traffic:
+    orders_per_month: int = 1_000_000
+    distinct_products_per_order: int = 2
+    share_rejected_at_intake: float = 0.01
+    share_invalid: float = 0.02
+    share_backordered: float = 0.03
+    share_high_value: float = 0.01
+    event_kb: float = 2.0  # an order event carries the item before and after
+    order_item_kb: float = 0.9
+    stored_event_kb: float = 2.5  # the event store keeps the whole event and its keys
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    lambda_ms: tuple[tuple[str, float], ...] = (
+        ("enrichment", 20), ("customer_snapshot", 15), ("intake", 40), ("event_store", 40),
+        ("process_order", 30), ("ship_order", 25),
+    )  # per invocation, warm  # fmt: skip
+    express_seconds_per_execution: float = 1.0
+    express_memory_gb: float = 0.0625  # the 64 MB billing chunk
+    log_kb_per_invocation: tuple[tuple[str, float], ...] = (
+        ("DEBUG", 4.0),
+        ("INFO", 1.0),
+        ("WARN", 0.4),
+        ("ERROR", 0.4),
+    )
+    workflow_log_kb_per_state: tuple[tuple[str, float], ...] = (
+        ("ALL", 1.2),
+        ("ERROR", 0.0),
+        ("FATAL", 0.0),
+        ("OFF", 0.0),
+    )
+    workflow_data_factor: float = 3.0  # execution data in the logs triples their size
+    pipe_log_kb_per_request: tuple[tuple[str, float], ...] = (
+        ("TRACE", 2.0),
+        ("INFO", 0.5),
+        ("ERROR", 0.0),
+        ("OFF", 0.0),
+    )
+    log_storage_compression: float = 0.15  # stored size over ingested size
+    stream_polls_per_second: float = 4.0  # per shard, one shard
+    custom_metrics: int = 12
+    xray_reservoir_per_second: float = 1.0
+    xray_sampled_share: float = 0.05
+
+
+@dataclass(frozen=True)
+class Line:
+    service: str
+    item: str
+    quantity: float
+    unit: str
+    unit_price: float  # USD per `per` units
+    per: int
+    monthly_usd: float
+
+
+def prices() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((HERE / "prices.json").read_text())
+    return loaded
+
+
+def footprint() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((HERE / "footprint.json").read_text())
+    return loaded
+
+
+@dataclass
+class _Bill:
+    price_list: dict[str, Any]
+    lines: list[Line]
+
+    def add(self, service: str, item: str, price: str, quantity: float) -> None:
+        entry = self.price_list["prices"][price]
+        self.lines.append(Line(service, item, quantity, entry["unit"], entry["usd"], entry["per"],
+                               quantity / entry["per"] * entry["usd"]))  # fmt: skip
+
+
+def monthly_lines(settings: AppSettings, traffic: Traffic, assume: Assumptions) -> list[Line]:
+    per_order = order_footprint(traffic)
+    bill = _Bill(prices(), [])
+    orders = traffic.orders_per_month
+    accepted = orders * (1 - traffic.share_rejected_at_intake)
+    _intake(bill, settings, traffic, assume, orders=orders, accepted=accepted)
+    events = accepted * per_order["streamRecords"]
+    _workflow(bill, settings, assume, accepted, per_order)
+    _fabric(bill, settings, traffic, assume, events)
+    _consumers(bill, settings, traffic, assume, events=events, order_events=accepted * per_order["orderEvents"],
+               accepted=accepted)  # fmt: skip
+    _observability(bill, settings, assume, bill.lines)
+    return bill.lines
+
+
+def order_footprint(traffic: Traffic) -> dict[str, float]:
+    """Per accepted order, weighted over outcomes: transitions, Lambda calls, writes, stream records."""
+    measured = footprint()
+    shares = {"invalid": traffic.share_invalid, "backordered": traffic.share_backordered}
+    shares["shipped"] = 1 - sum(shares.values())
+    totals: dict[str, float] = {"transitions": 0, "process_order": 0, "ship_order": 0, "orderWrites": 1,
+                                "productWrites": 0, "shipmentWrites": 0, "transactionalItems": 0}  # fmt: skip
+    for outcome, share in shares.items():
+        run = measured["outcomes"][outcome]
+        totals["transitions"] += share * len(run["states"])
+        for function, calls in run["lambdaCalls"].items():
+            totals[function] += share * calls
+        for state in run["states"]:
+            writes = measured["writesByState"].get(state, {})
+            products = writes.get("productPerDistinctSku", 0) * traffic.distinct_products_per_order
+            totals["orderWrites"] += share * writes.get("order", 0)
+            totals["productWrites"] += share * products
+            totals["shipmentWrites"] += share * writes.get("shipment", 0)
+            if writes.get("transactional"):
+                totals["transactionalItems"] += share * (writes.get("order", 0) + products)
+    totals["streamRecords"] = totals["orderWrites"] + totals["productWrites"] + totals["shipmentWrites"]
+    totals["orderEvents"] = totals["orderWrites"]
+    return totals
+
+
+def _lambda(bill: _Bill, settings: AppSettings, assume: Assumptions, package: str, invocations: float) -> None:
+    function = settings.functions[package]
+    milliseconds = dict(assume.lambda_ms)[package]
+    bill.add("Lambda", f"{package} requests", "lambda.request", invocations)
+    gb_seconds = invocations * milliseconds / 1000 * function.memory_mb / 1024
+    bill.add("Lambda", f"{package} duration ({function.memory_mb} MB, {milliseconds:.0f} ms)", "lambda.arm.gbSecond",
+             gb_seconds)  # fmt: skip
+
+
+def _intake(
+    bill: _Bill, settings: AppSettings, traffic: Traffic, assume: Assumptions, *, orders: float, accepted: float
+) -> None:
+    batches = orders / settings.intake_batch_size
+    bill.add("SQS", "intake: send, receive and delete", "sqs.request", orders + 2 * batches)
+    bill.add("Pipes", "intake pipe requests", "pipes.request", orders)
+    _lambda(bill, settings, assume, "customer_snapshot", batches)
+    _lambda(bill, settings, assume, "intake", batches)
+    bill.add("DynamoDB", "customer snapshots (BatchGetItem, eventually consistent)", "dynamodb.readRequestUnit",
+             orders * 0.5)  # fmt: skip
+    order_writes = math.ceil(traffic.order_item_kb) * (1 + len(settings.orders_table.index_projections))
+    bill.add("DynamoDB", "orders written by intake (with GSI1)", "dynamodb.writeRequestUnit", accepted * order_writes)
+    bill.add("SQS", "rejections", "sqs.request", orders - accepted)
+
+
+def _workflow(bill: _Bill, settings: AppSettings, assume: Assumptions, accepted: float, per: dict[str, float]) -> None:
+    if settings.workflow_type == "STANDARD":
+        bill.add("Step Functions", "STANDARD state transitions", "stepfunctions.standardTransition",
+                 accepted * per["transitions"])  # fmt: skip
+    else:
+        bill.add("Step Functions", "EXPRESS executions", "stepfunctions.expressRequest", accepted)
+        bill.add("Step Functions", "EXPRESS duration", "stepfunctions.expressGbSecond",
+                 accepted * assume.express_seconds_per_execution * assume.express_memory_gb)  # fmt: skip
+    _lambda(bill, settings, assume, "process_order", accepted * per["process_order"])
+    _lambda(bill, settings, assume, "ship_order", accepted * per["ship_order"])
+    index_writes = 1 + len(settings.orders_table.index_projections)
+    wru = (per["orderWrites"] - 1) * index_writes + per["productWrites"] + per["shipmentWrites"] * index_writes
+    wru += per["transactionalItems"]  # a transactional write costs twice
+    bill.add(
+        "DynamoDB", "workflow writes (orders, stock, shipments, GSI1)", "dynamodb.writeRequestUnit", accepted * wru
+    )
+    bill.add("DynamoDB", "ProcessOrder product checks (BatchGetItem)", "dynamodb.readRequestUnit",
+             accepted * per["process_order"] * 0.5)  # fmt: skip
+    if settings.orders_table.replicas > 1:
+        replicated = accepted * (wru + index_writes) * (settings.orders_table.replicas - 1)
+        bill.add("DynamoDB", "replicated writes to the standby region", "dynamodb.writeRequestUnit", replicated)
+
+
+def _fabric(bill: _Bill, settings: AppSettings, traffic: Traffic, assume: Assumptions, events: float) -> None:
+    batches = events / settings.stream_batch_size
+    polls = assume.stream_polls_per_second * SECONDS_PER_MONTH
+    bill.add("DynamoDB", "stream reads by the pipe (polls, one shard)", "dynamodb.streamReadRequest", polls)
+    bill.add("Pipes", "stream pipe requests", "pipes.request", events)
+    _lambda(bill, settings, assume, "enrichment", batches)
+    bill.add("EventBridge", "events published", "eventbridge.customEvent", events * math.ceil(traffic.event_kb / 64))
+    if settings.archive_retention_days:
+        gigabytes = events * traffic.event_kb / KB_PER_GB
+        bill.add("EventBridge", "archive processing", "eventbridge.archiveProcessing", gigabytes)
+        bill.add("EventBridge", f"archive storage ({settings.archive_retention_days} days kept)",
+                 "eventbridge.archiveStorage", gigabytes * settings.archive_retention_days / 30)  # fmt: skip
+
+
+def _consumers(
+    bill: _Bill, settings: AppSettings, traffic: Traffic, assume: Assumptions, *, events: float, order_events: float,
+    accepted: float,
+) -> None:  # fmt: skip
+    batches = events / settings.event_store_batch_size
+    bill.add("SQS", "event store buffer: send, receive and delete", "sqs.request", events + 2 * batches)
+    _lambda(bill, settings, assume, "event_store", batches)
+    base = math.ceil(traffic.stored_event_kb)
+    index_wru = sum(base if p == "ALL" else 1 for p in settings.event_store_table.index_projections)
+    bill.add("DynamoDB", f"event store writes (table + {len(settings.event_store_table.index_projections)} GSIs: "
+             f"{'/'.join(settings.event_store_table.index_projections)})", "dynamodb.writeRequestUnit",
+             events * (base + index_wru))  # fmt: skip
+    calls = order_events + order_events  # the cache set or delete, and the topic publish
+    bill.add("EventBridge", "API destination calls (cache, topic)", "eventbridge.apiDestination", calls)
+    bill.add("SQS", "high-value review queue", "sqs.request", accepted * traffic.share_high_value * 3)
+    log_kb = events * traffic.event_kb
+    bill.add("CloudWatch Logs", "catch-all event log ingestion", "logs.ingestion", log_kb / KB_PER_GB)
+
+
+def _observability(bill: _Bill, settings: AppSettings, assume: Assumptions, lines: list[Line]) -> None:
+    per_level = dict(assume.log_kb_per_invocation)
+    invocations = {ln.item.removesuffix(" requests"): ln.quantity for ln in lines if ln.item.endswith(" requests")}
+    lambda_kb = sum(n * (per_level.get(settings.functions[p].log_level, 1.0) + 0.3) for p, n in invocations.items()
+                    if p in settings.functions)  # fmt: skip
+    bill.add(
+        "CloudWatch Logs", "function logs ingestion (incl. platform lines)", "logs.ingestion", lambda_kb / KB_PER_GB
+    )
+    transitions = next((ln.quantity for ln in lines if "state transitions" in ln.item), 0.0)
+    executions = next((ln.quantity for ln in lines if ln.item == "EXPRESS executions"), 0.0)
+    states = transitions or executions * 7
+    per_state = dict(assume.workflow_log_kb_per_state).get(settings.workflow_log_level, 0.0)
+    factor = assume.workflow_data_factor if settings.workflow_logs_data else 1.0
+    bill.add("CloudWatch Logs", f"workflow logs ingestion (level {settings.workflow_log_level})", "logs.ingestion",
+             states * per_state * factor / KB_PER_GB)  # fmt: skip
+    pipe_kb = sum(ln.quantity * dict(assume.pipe_log_kb_per_request).get(settings.pipe_log_levels[kind], 0.0)
+                  * (3 if settings.pipe_logs_data[kind] else 1)
+                  for ln in lines for kind in ("stream", "intake") if ln.item == f"{kind} pipe requests")  # fmt: skip
+    bill.add("CloudWatch Logs", "pipe logs ingestion", "logs.ingestion", pipe_kb / KB_PER_GB)
+    ingested = sum(ln.quantity for ln in lines if ln.service == "CloudWatch Logs")
+    stored = ingested * assume.log_storage_compression * settings.log_retention_days / 30
+    bill.add("CloudWatch Logs", f"log storage ({settings.log_retention_days} days kept)", "logs.storage", stored)
+    requests = sum(invocations.values()) + executions + transitions / 7
+    reservoir = assume.xray_reservoir_per_second * SECONDS_PER_MONTH
+    traced = min(requests, reservoir) + assume.xray_sampled_share * max(0.0, requests - reservoir)
+    bill.add("X-Ray", "traces recorded (1/s reservoir, then 5%)", "xray.traceRecorded", traced)
+    bill.add("CloudWatch", "alarms", "cloudwatch.alarm", settings.alarms)
+    bill.add("CloudWatch", "dashboards", "cloudwatch.dashboard", settings.dashboards)
+    bill.add("CloudWatch", "custom metrics (Powertools)", "cloudwatch.metric", assume.custom_metrics)
+    bill.add("Secrets Manager", "Momento API key", "secretsmanager.secret", settings.secrets)
+
+
+def summary(lines: list[Line], traffic: Traffic) -> dict[str, Any]:
+    total = sum(line.monthly_usd for line in lines)
+    top = sorted(lines, key=lambda line: line.monthly_usd, reverse=True)[:3]
+    return {
+        "monthlyUsd": total,
+        "perMillionOrdersUsd": total / traffic.orders_per_month * 1_000_000,
+        "topDrivers": [
+            {
+                "service": t.service,
+                "item": t.item,
+                "monthlyUsd": t.monthly_usd,
+                "share": t.monthly_usd / total if total else 0,
+            }
+            for t in top
+        ],
+        "traffic": asdict(traffic),
+    }

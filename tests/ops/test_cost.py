@@ -1,0 +1,77 @@
+"""make cost: the model reads the synthesized templates, prices every billable line the issue names, and adds up."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+
+from ops.cost import cli
+from ops.cost.deployed_settings import read_settings
+from ops.cost.model import Assumptions, Traffic, monthly_lines, order_footprint, prices, summary
+from tests.support.synth import synthesize
+
+pytestmark = pytest.mark.xdist_group("synth")
+
+BILLED_SERVICES = {"EventBridge", "Pipes", "Lambda", "Step Functions", "SQS", "DynamoDB", "CloudWatch Logs",
+                   "CloudWatch", "Secrets Manager", "X-Ray"}  # fmt: skip
+
+
+def primary_templates(env_name: str) -> dict[str, Any]:
+    """What `make cost` reads: the primary region's stacks."""
+    app = synthesize(env_name)
+    return {stack.stack_name: app.templates[stack.artifact_id] for stack in app.app.primary.all()}
+
+
+def lines(env_name: str, **traffic: Any) -> list[Any]:
+    return monthly_lines(read_settings(primary_templates(env_name)), Traffic(**traffic), Assumptions())
+
+
+@pytest.mark.parametrize("env_name", ["dev", "staging", "prod"])
+def test_every_billable_service_has_a_priced_line_and_the_total_adds_up(env_name: str) -> None:
+    found = lines(env_name)
+    assert {line.service for line in found} == BILLED_SERVICES
+    assert all(line.monthly_usd >= 0 and line.unit_price > 0 for line in found)
+    result = summary(found, Traffic())
+    assert result["monthlyUsd"] == pytest.approx(sum(line.monthly_usd for line in found))
+    assert len(result["topDrivers"]) == 3
+
+
+def test_the_settings_come_from_the_templates() -> None:
+    prod, dev = (read_settings(primary_templates(env)) for env in ("prod", "dev"))
+    assert (prod.workflow_type, dev.workflow_type) == ("STANDARD", "EXPRESS")
+    assert prod.orders_table.replicas == 2
+    assert prod.event_store_table.index_projections == ["KEYS_ONLY", "KEYS_ONLY"]
+    assert set(prod.functions) == {"enrichment", "intake", "customer_snapshot", "event_store", "process_order",
+                                   "ship_order"}  # fmt: skip
+
+
+def test_the_workflow_line_is_the_measured_transitions_at_the_listed_price() -> None:
+    per = order_footprint(Traffic())
+    [transitions] = [line for line in lines("prod") if "state transitions" in line.item]
+    accepted = Traffic().orders_per_month * (1 - Traffic().share_rejected_at_intake)
+    assert transitions.quantity == pytest.approx(accepted * per["transitions"])
+    assert transitions.unit_price == prices()["prices"]["stepfunctions.standardTransition"]["usd"]
+
+
+def test_usage_lines_scale_with_orders_and_fixed_lines_do_not() -> None:
+    one, two = lines("dev", orders_per_month=1_000_000), lines("dev", orders_per_month=2_000_000)
+    by_item = {line.item: line.quantity for line in one}
+    for line in two:
+        fixed = line.service in ("CloudWatch", "Secrets Manager") or "polls" in line.item
+        if line.service == "X-Ray":  # a reservoir of traces per second, then a share: not proportional
+            continue
+        assert line.quantity == pytest.approx(by_item[line.item] * (1 if fixed else 2), rel=0.01), line.item
+
+
+def test_the_command_prints_a_table_and_json() -> None:
+    out = io.StringIO()
+    assert cli.main(["--env", "dev", "--orders", "100000"], out=out) == 0
+    assert "per million orders" in out.getvalue()
+    assert "top drivers:" in out.getvalue()
+    out = io.StringIO()
+    assert cli.main(["--env", "dev", "--json"], out=out) == 0
+    result = json.loads(out.getvalue())
+    assert {"lines", "perMillionOrdersUsd", "topDrivers", "assumptions", "prices", "perOrder"} <= set(result)
