@@ -9,7 +9,7 @@ CDK_FLAGS := -c env=$(ENV) --output cdk.out/$(ENV)
 # jsii's Node end-of-life banner, for Node 20 only (the README says which Node to use; 20 still works).
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: synth test lint format events cost diff deploy destroy benchmark clean smoke check-config preflight \
+.PHONY: synth test lint format events cost delivery-access diff deploy destroy benchmark clean smoke check-config preflight \
 	local-up local-deploy local-smoke local-redrive local-down local-status local-test
 
 synth: check-config node_modules/.installed
@@ -28,10 +28,17 @@ preflight: check-config
 test: $(VENV)/.dev-deps node_modules/.installed
 	$(BIN)/pytest -n 2 --dist loadgroup
 
+# actionlint from requirements-ci.txt, in the venv or on PATH (the pull-request workflow installs it on PATH).
+ACTIONLINT = $(firstword $(wildcard $(BIN)/actionlint) $(shell command -v actionlint 2>/dev/null))
+
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/zizmor --offline --persona=pedantic .github/workflows
+	@if [ -n "$(ACTIONLINT)" ]; then $(or $(ACTIONLINT),true); \
+	elif [ -n "$(REQUIRE_ACTIONLINT)" ]; then echo "actionlint is required: pip install -r requirements-ci.txt"; exit 1; \
+	else echo "actionlint not installed: pip install -r requirements-ci.txt (its install downloads the binary from github.com); the pull-request workflow runs it"; fi
 
 format: $(VENV)/.dev-deps
 	$(BIN)/ruff check --fix .
@@ -46,11 +53,18 @@ events: $(VENV)/.dev-deps
 cost: $(VENV)/.dev-deps
 	$(BIN)/python -m ops.cost --env $(ENV) $(if $(ORDERS),--orders $(ORDERS)) $(if $(JSON),--json)
 
+# Once per environment: GitHub's OIDC provider and the environment's deploy and diff roles for REPO=<owner/name>
+# (EXISTING_OIDC_PROVIDER=1 where the account already has GitHub's provider). README, "Deliver it".
+delivery-access: preflight node_modules/.installed
+	@test -n "$(REPO)" || { echo "REPO=<owner/name> is required"; exit 1; }
+	$(CDK) deploy $(CDK_FLAGS) -c githubRepository=$(REPO) $(if $(EXISTING_OIDC_PROVIDER),-c existingOidcProvider=1) \
+		Orders-$(ENV)-DeliveryAccess
+
 diff: preflight node_modules/.installed
-	$(CDK) diff $(CDK_FLAGS)
+	$(CDK) diff $(CDK_FLAGS) $(DIFF_FLAGS)
 
 deploy: preflight node_modules/.installed
-	$(CDK) deploy --all $(CDK_FLAGS)
+	$(CDK) deploy --all $(CDK_FLAGS) $(DEPLOY_FLAGS)
 
 # Removes every stack of the environment (the tables of prod and staging are retained: see the README).
 destroy: preflight node_modules/.installed

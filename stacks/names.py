@@ -30,6 +30,11 @@ def failover_stack_name(env_name: str) -> str:
     return f"{APPLICATION}-{env_name}-{FAILOVER}"
 
 
+def delivery_access_stack_name(env_name: str) -> str:
+    """The stack with the GitHub Actions roles of an environment (deployed on its own: make delivery-access)."""
+    return f"{APPLICATION}-{env_name}-DeliveryAccess"
+
+
 def table_name(env_name: str) -> str:
     """The table's name where a replica in another region must be found by it: a name CDK would generate needs the
     account at synth time, which `cdk synth` without credentials does not have."""
