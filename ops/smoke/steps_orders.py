@@ -59,24 +59,21 @@ def business_outcomes(run: Scenario) -> None:
 
 
 def rejected_at_intake(run: Scenario) -> None:
-    message_id = run.sent["o4"]
+    _rejected(run, "o4", "malformed message -> rejected queue")
+    _rejected(run, "o6", "unknown customer -> rejected queue")
+
+
+def _rejected(run: Scenario, name: str, hop: str) -> None:
+    """The message of order `name` reaches the rejected queue with its reason, and no order is written."""
+    message_id = run.sent[name]
     run.trace.wait_for(
-        "malformed message -> rejected queue",
+        hop,
         lambda: run.observe.rejected.take(lambda body: body.get("messageId") == message_id) or None,
         lambda found: f"reason: {found[0]['reason']}",
         f"a rejection of message {message_id}",
     )
-    if run.observe.table.order(run.order_id("o4")) is not None:
-        raise HopFailed("malformed message -> rejected queue: the rejected order was written anyway")
-    unknown = run.sent["o6"]
-    run.trace.wait_for(
-        "unknown customer -> rejected queue",
-        lambda: run.observe.rejected.take(lambda body: body.get("messageId") == unknown) or None,
-        lambda found: f"reason: {found[0]['reason']}",
-        f"a rejection of message {unknown}",
-    )
-    if run.observe.table.order(run.order_id("o6")) is not None:
-        raise HopFailed("unknown customer -> rejected queue: the order was written anyway")
+    if run.observe.table.order(run.order_id(name)) is not None:
+        raise HopFailed(f"{hop}: the rejected order was written anyway")
 
 
 def high_value_review(run: Scenario) -> None:
