@@ -3,8 +3,10 @@ repository's jobs and may only assume the CDK bootstrap roles; cdk-nag and cfn-l
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
+import shutil
 import tempfile
 from typing import Any
 
@@ -22,9 +24,16 @@ pytestmark = pytest.mark.xdist_group("synth")
 REPOSITORY = "acme/orders"
 
 
+def outdir() -> str:
+    """A temporary cloud assembly, removed when the session ends."""
+    path = tempfile.mkdtemp(prefix="cdk-delivery-")
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
 @functools.cache
 def template(env_name: str, existing_provider: bool = False) -> dict[str, Any]:
-    app = App(outdir=tempfile.mkdtemp(prefix="cdk-delivery-"), context={**cdk_json_context(), "env": env_name})
+    app = App(outdir=outdir(), context={**cdk_json_context(), "env": env_name})
     stack = build_delivery_access(app, environment_config(env_name), REPOSITORY, existing_provider=existing_provider)
     synthesized: dict[str, Any] = app.synth().get_stack_artifact(stack.artifact_id).template  # cdk-nag runs here
     return synthesized
@@ -87,6 +96,6 @@ def test_cfn_lint_is_clean() -> None:
 
 
 def test_a_malformed_repository_is_refused() -> None:
-    app = App(outdir=tempfile.mkdtemp(prefix="cdk-delivery-"), context=cdk_json_context())
+    app = App(outdir=outdir(), context=cdk_json_context())
     with pytest.raises(ConfigError, match="githubRepository must be <owner>/<name>"):
         build_delivery_access(app, environment_config("dev"), "not a repo", existing_provider=False)

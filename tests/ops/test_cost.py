@@ -66,7 +66,10 @@ def test_usage_lines_scale_with_orders_and_fixed_lines_do_not() -> None:
         assert line.quantity == pytest.approx(by_item[line.item] * (1 if fixed else 2), rel=0.01), line.item
 
 
-def test_the_command_prints_a_table_and_json() -> None:
+def test_the_command_prints_a_table_and_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The session's synthesis, not a second App: CDK caches staged assets per process, and a second App of the same
+    # environment would leave the session's cloud assembly without them (tests/infra/test_function_code.py).
+    monkeypatch.setattr(cli, "synthesized_templates", primary_templates)
     out = io.StringIO()
     assert cli.main(["--env", "dev", "--orders", "100000"], out=out) == 0
     assert "per million orders" in out.getvalue()
