@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,15 +15,23 @@ from tests.support.templates import resources_of_type
 
 
 def staged_functions() -> dict[str, tuple[str, Path]]:
-    """handler -> (package, the staged asset directory) for every function of every dev stack."""
+    """handler -> (package, the staged asset directory) for every function of every dev stack.
+
+    The directory is the one the assets manifest names: CDK appends the source directory's extension to it, so a
+    checkout in a directory with a dot (`mktemp -d` makes `tmp.XXXXXXXXXX`) stages `asset.<hash>.XXXXXXXXXX`."""
     synthesized = synthesize("dev")
     outdir = Path(synthesized.stacks.data.node.root.outdir)  # type: ignore[attr-defined]
+    staged = {
+        asset_hash: outdir / entry["source"]["path"]
+        for manifest in outdir.glob("*.assets.json")
+        for asset_hash, entry in json.loads(manifest.read_text())["files"].items()
+    }
     found = {}
     for template in synthesized.templates.values():
         for function in resources_of_type(template, "AWS::Lambda::Function").values():
             handler = function["Properties"]["Handler"]
             asset_hash = function["Properties"]["Code"]["S3Key"].removesuffix(".zip")
-            found[handler] = (handler.split(".")[1], outdir / f"asset.{asset_hash}")
+            found[handler] = (handler.split(".")[1], staged[asset_hash])
     return found
 
 
