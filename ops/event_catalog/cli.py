@@ -84,11 +84,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
         print(f"incompatible with the released schemas v{SCHEMA_VERSION}; bump SCHEMA_VERSION:", file=out)
         print("\n".join(f"  {line}" for line in breaking), file=out)
         return 1
-    stale = [path for path, text in expected_files(dev_templates()).items() if _differs(path, text)]
+    files = expected_files(dev_templates())
+    stale = [path for path, text in files.items() if _differs(path, text)]
     if args.check:
         print("\n".join(f"out of date: {p.relative_to(PROJECT_ROOT)}" for p in stale) or "up to date", file=out)
         return 1 if stale else 0
-    for path, text in expected_files(dev_templates()).items():
+    for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     print(f"wrote {EVENTS_DOC.relative_to(PROJECT_ROOT)} and {released_dir().relative_to(PROJECT_ROOT)}/", file=out)
