@@ -32,10 +32,10 @@ def customer_id_of(record: dict[str, Any]) -> str | None:
 
 def with_snapshots(records: list[dict[str, Any]], find_customers: FindCustomers) -> list[dict[str, Any]]:
     """One lookup for every customer of the batch; the records with their snapshots, in order."""
-    wanted = {customer_id for record in records if (customer_id := customer_id_of(record))}
+    customer_ids = [customer_id_of(record) for record in records]  # each body parsed once
+    wanted = {customer_id for customer_id in customer_ids if customer_id}
     found = find_customers(sorted(wanted)) if wanted else {}
-    enriched = []
-    for record in records:
-        customer_id = customer_id_of(record)
-        enriched.append(record if customer_id is None else {**record, CUSTOMER_SNAPSHOT_KEY: found.get(customer_id)})
-    return enriched
+    return [
+        record if customer_id is None else {**record, CUSTOMER_SNAPSHOT_KEY: found.get(customer_id)}
+        for record, customer_id in zip(records, customer_ids, strict=True)
+    ]
