@@ -8,10 +8,12 @@ import copy
 import json
 from typing import Any
 
+import msgspec
 import pytest
 from jsonschema import Draft4Validator
 
 from lambdas.enrichment.envelope import envelope
+from lambdas.shared import contracts, customer_snapshot
 from lambdas.shared.contracts import ITEM_MODELS
 from lambdas.shared.entities import ENTITIES, SCHEMA_VERSION
 from ops.event_catalog import cli as catalog
@@ -185,3 +187,16 @@ def test_each_entitys_example_item_is_keyed_as_the_table_keys_it() -> None:
         created, changed = example_items(entity)
         assert created["pk"]["S"].startswith(entity.key_prefix)
         assert (changed["pk"], changed["sk"]) == (created["pk"], created["sk"])
+
+
+def test_the_run_time_customer_snapshot_is_the_contracts() -> None:
+    """Intake validates the snapshot with lambdas/shared/customer_snapshot.py (msgspec, for cold starts) and the
+    schemas document contracts.CustomerSnapshot (pydantic): the same fields, required alike, the same id pattern."""
+    run_time = {f.encode_name: f.required for f in msgspec.structs.fields(customer_snapshot.CustomerSnapshot)}
+    documented = {f.alias or name: f.is_required() for name, f in contracts.CustomerSnapshot.model_fields.items()}
+    assert run_time == documented
+    assert tuple(documented) == customer_snapshot.SNAPSHOT_ATTRIBUTES
+    schema = msgspec.json.schema(customer_snapshot.CustomerSnapshot)
+    run_time_pattern = schema["$defs"]["CustomerSnapshot"]["properties"]["customerId"]["pattern"]
+    documented_pattern = event_schemas()["OrderCreated"]["definitions"]["CustomerSnapshot"]["properties"]["customerId"]
+    assert run_time_pattern == documented_pattern["pattern"]
