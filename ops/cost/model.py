@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -87,8 +87,14 @@ def footprint() -> dict[str, Any]:
 
 @dataclass
 class _Bill:
+    """The lines so far, and the counts later lines are priced from (logs, traces), kept as they are added."""
+
     price_list: dict[str, Any]
-    lines: list[Line]
+    lines: list[Line] = field(default_factory=list)
+    invocations: dict[str, float] = field(default_factory=dict)  # Lambda, by package
+    pipe_requests: dict[str, float] = field(default_factory=dict)  # by pipe: intake, stream
+    executions: float = 0.0  # of the workflow
+    states: float = 0.0  # the workflow's states entered
 
     def add(self, service: str, item: str, price: str, quantity: float) -> None:
         entry = self.price_list["prices"][price]
@@ -98,7 +104,7 @@ class _Bill:
 
 def monthly_lines(settings: AppSettings, traffic: Traffic, assume: Assumptions) -> list[Line]:
     per_order = order_footprint(traffic)
-    bill = _Bill(prices(), [])
+    bill = _Bill(prices())
     orders = traffic.orders_per_month
     accepted = orders * (1 - traffic.share_rejected_at_intake)
     _intake(bill, settings, traffic, assume, orders=orders, accepted=accepted)
@@ -107,7 +113,7 @@ def monthly_lines(settings: AppSettings, traffic: Traffic, assume: Assumptions) 
     _fabric(bill, settings, traffic, assume, events)
     _consumers(bill, settings, traffic, assume, events=events, order_events=accepted * per_order["orderEvents"],
                accepted=accepted)  # fmt: skip
-    _observability(bill, settings, assume, bill.lines)
+    _observability(bill, settings, assume)
     return bill.lines
 
 
@@ -140,6 +146,7 @@ def _lambda(bill: _Bill, settings: AppSettings, assume: Assumptions, package: st
     function = settings.functions[package]
     milliseconds = dict(assume.lambda_ms)[package]
     bill.add("Lambda", f"{package} requests", "lambda.request", invocations)
+    bill.invocations[package] = bill.invocations.get(package, 0.0) + invocations
     gb_seconds = invocations * milliseconds / 1000 * function.memory_mb / 1024
     bill.add("Lambda", f"{package} duration ({function.memory_mb} MB, {milliseconds:.0f} ms)", "lambda.arm.gbSecond",
              gb_seconds)  # fmt: skip
@@ -151,6 +158,7 @@ def _intake(
     batches = orders / settings.intake_batch_size
     bill.add("SQS", "intake: send, receive and delete", "sqs.request", orders + 2 * batches)
     bill.add("Pipes", "intake pipe requests", "pipes.request", orders)
+    bill.pipe_requests["intake"] = orders
     _lambda(bill, settings, assume, "customer_snapshot", batches)
     _lambda(bill, settings, assume, "intake", batches)
     bill.add("DynamoDB", "customer snapshots (BatchGetItem, eventually consistent)", "dynamodb.readRequestUnit",
@@ -161,6 +169,7 @@ def _intake(
 
 
 def _workflow(bill: _Bill, settings: AppSettings, assume: Assumptions, accepted: float, per: dict[str, float]) -> None:
+    bill.executions, bill.states = accepted, accepted * per["transitions"]
     if settings.workflow_type == "STANDARD":
         bill.add("Step Functions", "STANDARD state transitions", "stepfunctions.standardTransition",
                  accepted * per["transitions"])  # fmt: skip
@@ -188,6 +197,7 @@ def _fabric(bill: _Bill, settings: AppSettings, traffic: Traffic, assume: Assump
     polls = assume.stream_polls_per_second * SECONDS_PER_MONTH
     bill.add("DynamoDB", "stream reads by the pipe (polls, one shard)", "dynamodb.streamReadRequest", polls)
     bill.add("Pipes", "stream pipe requests", "pipes.request", events)
+    bill.pipe_requests["stream"] = events
     _lambda(bill, settings, assume, "enrichment", batches)
     bill.add("EventBridge", "events published", "eventbridge.customEvent", events * math.ceil(traffic.event_kb / 64))
     if settings.archive_retention_days:
@@ -216,29 +226,26 @@ def _consumers(
     bill.add("CloudWatch Logs", "catch-all event log ingestion", "logs.ingestion", log_kb / KB_PER_GB)
 
 
-def _observability(bill: _Bill, settings: AppSettings, assume: Assumptions, lines: list[Line]) -> None:
+def _observability(bill: _Bill, settings: AppSettings, assume: Assumptions) -> None:
     per_level = dict(assume.log_kb_per_invocation)
-    invocations = {ln.item.removesuffix(" requests"): ln.quantity for ln in lines if ln.item.endswith(" requests")}
-    lambda_kb = sum(n * (per_level.get(settings.functions[p].log_level, 1.0) + 0.3) for p, n in invocations.items()
-                    if p in settings.functions)  # fmt: skip
+    lambda_kb = sum(n * (per_level.get(settings.functions[package].log_level, 1.0) + 0.3)
+                    for package, n in bill.invocations.items())  # fmt: skip
     bill.add(
         "CloudWatch Logs", "function logs ingestion (incl. platform lines)", "logs.ingestion", lambda_kb / KB_PER_GB
     )
-    transitions = next((ln.quantity for ln in lines if "state transitions" in ln.item), 0.0)
-    executions = next((ln.quantity for ln in lines if ln.item == "EXPRESS executions"), 0.0)
-    states = transitions or executions * 7
     per_state = dict(assume.workflow_log_kb_per_state).get(settings.workflow_log_level, 0.0)
     factor = assume.workflow_data_factor if settings.workflow_logs_data else 1.0
     bill.add("CloudWatch Logs", f"workflow logs ingestion (level {settings.workflow_log_level})", "logs.ingestion",
-             states * per_state * factor / KB_PER_GB)  # fmt: skip
-    pipe_kb = sum(ln.quantity * dict(assume.pipe_log_kb_per_request).get(settings.pipe_log_levels[kind], 0.0)
-                  * (3 if settings.pipe_logs_data[kind] else 1)
-                  for ln in lines for kind in ("stream", "intake") if ln.item == f"{kind} pipe requests")  # fmt: skip
+             bill.states * per_state * factor / KB_PER_GB)  # fmt: skip
+    per_request = dict(assume.pipe_log_kb_per_request)
+    pipe_kb = sum(n * per_request.get(settings.pipe_log_levels[pipe], 0.0) * (3 if settings.pipe_logs_data[pipe] else 1)
+                  for pipe, n in bill.pipe_requests.items())  # fmt: skip
     bill.add("CloudWatch Logs", "pipe logs ingestion", "logs.ingestion", pipe_kb / KB_PER_GB)
-    ingested = sum(ln.quantity for ln in lines if ln.service == "CloudWatch Logs")
+    ingested = sum(line.quantity for line in bill.lines if line.service == "CloudWatch Logs")
     stored = ingested * assume.log_storage_compression * settings.log_retention_days / 30
     bill.add("CloudWatch Logs", f"log storage ({settings.log_retention_days} days kept)", "logs.storage", stored)
-    requests = sum(invocations.values()) + executions + transitions / 7
+    # Traced: every function invocation and workflow execution (pipes record no traces of their own).
+    requests = sum(bill.invocations.values()) + bill.executions
     reservoir = assume.xray_reservoir_per_second * SECONDS_PER_MONTH
     traced = min(requests, reservoir) + assume.xray_sampled_share * max(0.0, requests - reservoir)
     bill.add("X-Ray", "traces recorded (1/s reservoir, then 5%)", "xray.traceRecorded", traced)
