@@ -1,5 +1,5 @@
-"""An environment's templates, synthesized in-process as `cdk synth` would (bundling skipped): for developer tools
-that read what the stacks declare (the event catalog, the cost model). Imports the CDK: not for 3 a.m. tools."""
+"""An environment's app, synthesized in-process as `cdk synth` would, bundling skipped: for developer tools that read
+what the stacks declare (the event catalog, the cost model) and for the tests. Imports the CDK: not for 3 a.m. tools."""
 
 from __future__ import annotations
 
@@ -7,26 +7,29 @@ import json
 import tempfile
 from typing import Any
 
-from aws_cdk import App
+from aws_cdk import App, cx_api
 
 from ops.aws import CDK_JSON, environment
-from stacks.orders_app import build_orders_app
+from stacks.config import EnvironmentConfig
+from stacks.orders_app import OrdersApp, build_orders_app
 
 Template = dict[str, Any]
 
 
-def synthesized_templates(env_name: str, *, primary_only: bool = True) -> dict[str, Template]:
-    """Stack name -> template (the primary region's stacks, or every stack by artifact id)."""
+def synthesized(config: EnvironmentConfig, outdir: str) -> tuple[OrdersApp, cx_api.CloudAssembly]:
+    """The app's stacks and their cloud assembly in `outdir`, with path metadata as `cdk synth` writes it (so that
+    resources can be named by construct path); raises if cdk-nag reports anything unacknowledged."""
     context = json.loads(CDK_JSON.read_text())["context"]
+    app = App(outdir=outdir, context={**context, "env": config.name, "aws:cdk:bundling-stacks": [],
+                                      "aws:cdk:enable-path-metadata": True})  # fmt: skip
+    orders = build_orders_app(app, config)
+    return orders, app.synth()
+
+
+def synthesized_templates(env_name: str) -> dict[str, Template]:
+    """The primary region's templates, by stack name."""
     with tempfile.TemporaryDirectory() as outdir:
-        app = App(outdir=outdir, context={**context, "env": env_name, "aws:cdk:bundling-stacks": [],
-                                          "aws:cdk:enable-path-metadata": True})  # fmt: skip
-        orders = build_orders_app(app, environment(env_name))
-        assembly = app.synth()
-        stacks = orders.primary.all() if primary_only else orders.all()
+        orders, assembly = synthesized(environment(env_name), outdir)
         return {
-            (stack.stack_name if primary_only else stack.artifact_id): assembly.get_stack_artifact(
-                stack.artifact_id
-            ).template
-            for stack in stacks
+            stack.stack_name: assembly.get_stack_artifact(stack.artifact_id).template for stack in orders.primary.all()
         }

@@ -67,8 +67,7 @@ def test_usage_lines_scale_with_orders_and_fixed_lines_do_not() -> None:
 
 
 def test_the_command_prints_a_table_and_json(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The session's synthesis, not a second App: CDK caches staged assets per process, and a second App of the same
-    # environment would leave the session's cloud assembly without them (tests/infra/test_function_code.py).
+    # The session's synthesis of dev, rather than a second one that would only cost time.
     monkeypatch.setattr(cli, "synthesized_templates", primary_templates)
     out = io.StringIO()
     assert cli.main(["--env", "dev", "--orders", "100000"], out=out) == 0

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import App
-
+from ops.synth import synthesized
 from stacks.config import ENVIRONMENTS_CONTEXT_KEY, EnvironmentConfig
 from stacks.config_loading import load_environment_config
-from stacks.orders_app import OrdersApp, OrdersStacks, build_orders_app
+from stacks.orders_app import OrdersApp, OrdersStacks
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ENVIRONMENTS = ("dev", "staging", "prod")  # AWS environments; `local` is tested on its own
@@ -58,17 +57,6 @@ def synthesize(env_name: str) -> SynthesizedApp:
     config = environment_config(env_name)
     outdir = Path(tempfile.mkdtemp(prefix=f"cdk-{env_name}-"))
     atexit.register(shutil.rmtree, outdir, ignore_errors=True)  # nothing left behind in the temporary directory
-    app = App(
-        outdir=str(outdir),
-        # Path metadata as `cdk synth` writes it, so tests can name resources by construct path.
-        context={
-            **cdk_json_context(),
-            "env": env_name,
-            "aws:cdk:bundling-stacks": [],
-            "aws:cdk:enable-path-metadata": True,
-        },
-    )
-    orders = build_orders_app(app, config)
-    assembly = app.synth()  # raises if cdk-nag reports anything unacknowledged
+    orders, assembly = synthesized(config, str(outdir))  # the same synthesis as the developer tools (ops/synth.py)
     templates = {stack.artifact_id: assembly.get_stack_artifact(stack.artifact_id).template for stack in orders.all()}
     return SynthesizedApp(config=config, app=orders, templates=templates, assembly_dir=outdir)
