@@ -31,27 +31,24 @@ class OrderWorkflow(Construct):
         alarm_topic: sns.ITopic,
     ) -> None:
         super().__init__(scope, construct_id)
-        failures = "the order workflow's Catch states (order FAILED, execution failed and alarmed)"
-        self.process_order = PowertoolsFunction(
-            self,
+        self.process_order = self._task_function(
             "ProcessOrder",
-            package="process_order",
-            description="Validates an order, reads its customer, computes totals, plans the stock reservation",
-            failures_end_in=failures,
-            defaults=defaults,
-            environment={"TABLE_NAME": table.table_name},
+            "process_order",
+            "Validates an order, reads its customer, computes totals, plans the stock reservation",
+            table,
+            defaults,
+            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
         )
-        self.process_order.allow(table.table_arn, "dynamodb:GetItem", "dynamodb:BatchGetItem")
-        self.ship_order = PowertoolsFunction(
-            self,
+        self.ship_order = self._task_function(
             "ShipOrder",
-            package="ship_order",
-            description="Creates the shipment of a reserved order, once",
-            failures_end_in=failures,
-            defaults=defaults,
-            environment={"TABLE_NAME": table.table_name},
+            "ship_order",
+            "Creates the shipment of a reserved order, once",
+            table,
+            defaults,
+            "dynamodb:PutItem",
+            "dynamodb:GetItem",
         )
-        self.ship_order.allow(table.table_arn, "dynamodb:PutItem", "dynamodb:GetItem")
 
         definition = OrderWorkflowDefinition(
             self,
@@ -99,6 +96,28 @@ class OrderWorkflow(Construct):
                 "A STANDARD workflow keeps every execution's full event history in Step Functions for 90 days; "
                 "CloudWatch Logs gets the errors only, not a paid second copy (docs/decisions.md, 22).",
             )
+
+    def _task_function(
+        self,
+        construct_id: str,
+        package: str,
+        description: str,
+        table: dynamodb.ITableV2,
+        defaults: EnvironmentDefaults,
+        *table_actions: str,
+    ) -> PowertoolsFunction:
+        """A function the workflow invokes as a task: it reads TABLE_NAME and may do `table_actions` on the table."""
+        function = PowertoolsFunction(
+            self,
+            construct_id,
+            package=package,
+            description=description,
+            failures_end_in="the order workflow's Catch states (order FAILED, execution failed and alarmed)",
+            defaults=defaults,
+            environment={"TABLE_NAME": table.table_name},
+        )
+        function.allow(table.table_arn, *table_actions)
+        return function
 
     def _acknowledge_wildcards(self) -> None:
         role = self.state_machine.role
