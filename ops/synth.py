@@ -11,6 +11,7 @@ from aws_cdk import App, cx_api
 
 from ops.aws import CDK_JSON, environment
 from stacks.config import EnvironmentConfig
+from stacks.delivery_access_stack import build_delivery_access
 from stacks.orders_app import OrdersApp, build_orders_app
 
 Template = dict[str, Any]
@@ -33,3 +34,16 @@ def synthesized_templates(env_name: str) -> dict[str, Template]:
         return {
             stack.stack_name: assembly.get_stack_artifact(stack.artifact_id).template for stack in orders.primary.all()
         }
+
+
+# The repository the authorization check evaluates the delivery roles for (any <owner>/<name> gives the same
+# policies: it only appears in the token subjects the roles trust).
+EVALUATED_REPOSITORY = "acme/orders"
+
+
+def synthesized_delivery_access(config: EnvironmentConfig, outdir: str, repository: str = EVALUATED_REPOSITORY) -> None:
+    """`Orders-<env>-DeliveryAccess` into `outdir`, as `make delivery-access` would synthesize it."""
+    context = json.loads(CDK_JSON.read_text())["context"]
+    app = App(outdir=outdir, context={**context, "env": config.name, "aws:cdk:enable-path-metadata": True})
+    build_delivery_access(app, config, repository, existing_provider=False)
+    app.synth()

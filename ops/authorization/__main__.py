@@ -1,0 +1,5 @@
+import sys
+
+from ops.authorization.cli import main
+
+sys.exit(main())

@@ -1,0 +1,180 @@
+"""The calls each Lambda function makes, as its role: its logs, its traces, its event source, and every AWS SDK call
+its code makes, found by reading the code.
+
+A function's package is named by its handler (`lambdas.<package>.handler.handler`). In each module of the package
+and each `lambdas.shared` module it imports, a class that keeps `boto3.client("<service>")` in an attribute has its
+calls on that attribute collected (`self._client.put_item(...)` -> `dynamodb:PutItem`, the operation's name in
+botocore's service model). The resource is what the function's environment names: a table by name, a queue by URL.
+A service with no such variable, or a client kept some other way, raises `UnknownResource`: a call that was not
+found cannot be checked.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from botocore import xform_name
+from botocore.session import get_session
+
+from ops.authorization.calls import Call, role, service
+from ops.authorization.deployment import Deployment, Located, UnknownResource
+from ops.authorization.service_calls import source_reads, write_logs
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SUPPORTED_SERVICES = ("dynamodb", "sqs")
+
+
+@functools.cache
+def _operations(service_name: str) -> dict[str, str]:
+    """snake_case method -> API operation name, from botocore's model (the IAM action has the operation's name)."""
+    model = get_session().get_service_model(service_name)
+    return {xform_name(name): name for name in model.operation_names}
+
+
+def _package_modules(package: str) -> list[Path]:
+    directory = PROJECT_ROOT / "lambdas" / package
+    modules = sorted(directory.glob("*.py"))
+    shared = set()
+    for module in modules:
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("lambdas.shared."):
+                shared.add(PROJECT_ROOT / (node.module.replace(".", "/") + ".py"))
+    return [*modules, *sorted(shared)]
+
+
+def _client_attributes(cls: ast.ClassDef) -> dict[str, str]:
+    """`self.<attribute> = ... boto3.client("<service>") ...` -> {attribute: service}."""
+    found = {}
+    for node in ast.walk(cls):
+        if not isinstance(node, ast.Assign):
+            continue
+        for call in ast.walk(node.value):
+            if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "client"
+                    and isinstance(call.func.value, ast.Name) and call.func.value.id == "boto3"):  # fmt: skip
+                service_name = ast.literal_eval(call.args[0])
+                for target in node.targets:
+                    if isinstance(target, ast.Attribute):
+                        found[target.attr] = service_name
+    return found
+
+
+@functools.cache
+def sdk_calls(package: str) -> frozenset[tuple[str, str]]:
+    """(service, operation) for every SDK call of the function package's code."""
+    calls = set()
+    for module in _package_modules(package):
+        tree = ast.parse(module.read_text())
+        if "boto3" in module.read_text() and not any(isinstance(n, ast.ClassDef) for n in ast.walk(tree)):
+            raise UnknownResource(f"{module}: boto3 used outside a class that keeps its client")
+        for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
+            clients = _client_attributes(cls)
+            for node in ast.walk(cls):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and isinstance(node.func.value, ast.Attribute)
+                        and node.func.value.attr in clients):  # fmt: skip
+                    service_name = clients[node.func.value.attr]
+                    operation = _operations(service_name).get(node.func.attr)
+                    if operation is None:
+                        raise UnknownResource(f"{module}: {service_name} has no operation {node.func.attr}")
+                    calls.add((service_name, operation))
+    return frozenset(calls)
+
+
+def _environment_resources(deployment: Deployment, function: Located, service_name: str) -> list[str]:
+    """ARNs of the resources of `service_name` the function's environment names."""
+    values = deployment.resolve(function.stack, function.properties.get("Environment", {}).get("Variables", {}))
+    region, account = function.stack.region, function.stack.account
+    arns = []
+    for value in map(str, values.values()):
+        if service_name == "sqs" and value.startswith(f"https://sqs.{region}.amazonaws.com/{account}/"):
+            arns.append(f"arn:aws:sqs:{region}:{account}:{value.rsplit('/', 1)[1]}")
+        if service_name == "dynamodb" and _is_table(deployment, value):
+            arns.append(f"arn:aws:dynamodb:{region}:{account}:table/{value}")
+    return arns
+
+
+def _is_table(deployment: Deployment, name: str) -> bool:
+    return any(
+        table.name == name for table in deployment.resources("AWS::DynamoDB::GlobalTable", "AWS::DynamoDB::Table")
+    )
+
+
+def _package(function: Located) -> str | None:
+    handler = str(function.properties.get("Handler", ""))
+    parts = handler.split(".")
+    return parts[1] if parts[0] == "lambdas" and len(parts) >= 3 else None
+
+
+def function_calls(deployment: Deployment) -> Iterator[Call]:
+    for function in deployment.resources("AWS::Lambda::Function"):
+        props = deployment.resolve(function.stack, function.properties)
+        role_arn = props["Role"]
+        yield Call("function -> role", function.path, role_arn, service("lambda.amazonaws.com"), "sts:AssumeRole",
+                   role_arn)  # fmt: skip
+        group = props.get("LoggingConfig", {}).get("LogGroup") or f"/aws/lambda/{function.name}"
+        group_arn = f"arn:aws:logs:{function.stack.region}:{function.stack.account}:log-group:{group}"
+        yield from write_logs("function -> logs", function.path, role_arn, group_arn)
+        if props.get("TracingConfig", {}).get("Mode") == "Active":
+            for action in ("xray:PutTraceSegments", "xray:PutTelemetryRecords"):
+                yield Call("function -> tracing", function.path, "*", role(role_arn), action, "*")
+        package = _package(function)
+        for service_name, operation in sorted(sdk_calls(package)) if package else []:
+            if service_name not in SUPPORTED_SERVICES:
+                raise UnknownResource(f"{function.path}: calls {service_name}, which is not evaluated")
+            resources = _environment_resources(deployment, function, service_name)
+            if not resources:
+                raise UnknownResource(
+                    f"{function.path}: calls {service_name}:{operation}, no variable names a resource"
+                )
+            for arn in resources:
+                yield Call(
+                    "function -> SDK call", function.path, arn, role(role_arn), f"{service_name}:{operation}", arn
+                )
+    yield from _event_source_calls(deployment)
+    yield from _custom_resource_calls(deployment)
+
+
+def _referenced(deployment: Deployment, at: Located, key: str) -> Located:
+    """The resource a property refers to. By logical id where it can: a function's name (what Ref gives) is the
+    same in both regions' copies of a stack, its ARN is not."""
+    node = at.properties[key]
+    if isinstance(node, dict) and ("Ref" in node or "Fn::GetAtt" in node):
+        logical_id = node["Ref"] if "Ref" in node else node["Fn::GetAtt"][0]
+        return deployment.located(at.stack, logical_id)
+    found = deployment.find_arn(str(deployment.resolve(at.stack, node)))
+    if found is None:
+        raise UnknownResource(f"{at.path}: {key} {node} is not in the app")
+    return found
+
+
+def _event_source_calls(deployment: Deployment) -> Iterator[Call]:
+    """Lambda polls a queue or stream for the function, with the function's role."""
+    for mapping in deployment.resources("AWS::Lambda::EventSourceMapping"):
+        props = deployment.resolve(mapping.stack, mapping.properties)
+        function = _referenced(deployment, mapping, "FunctionName")
+        role_arn = deployment.resolve(function.stack, function.properties["Role"])
+        for action in source_reads(props["EventSourceArn"]):
+            yield Call("event source -> function", mapping.path, props["EventSourceArn"], role(role_arn), action,
+                       props["EventSourceArn"])  # fmt: skip
+
+
+def _custom_resource_calls(deployment: Deployment) -> Iterator[Call]:
+    """An AwsCustomResource's SDK call, made by its provider function's role."""
+    for custom in deployment.resources("Custom::AWS"):
+        props = deployment.resolve(custom.stack, custom.properties)
+        provider = _referenced(deployment, custom, "ServiceToken")
+        role_arn = deployment.resolve(provider.stack, provider.properties["Role"])
+        for phase in ("Create", "Update", "Delete"):
+            if phase not in props:
+                continue
+            call = json.loads(props[phase])
+            if call["service"] != "DynamoDB" or "TableName" not in call.get("parameters", {}):
+                raise UnknownResource(f"{custom.path}: custom resource call {call['service']}.{call['action']}")
+            table = call["parameters"]["TableName"]
+            arn = f"arn:aws:dynamodb:{custom.stack.region}:{custom.stack.account}:table/{table}"
+            action = f"dynamodb:{call['action'][0].upper()}{call['action'][1:]}"
+            yield Call("custom resource -> SDK call", custom.path, arn, role(role_arn), action, arn)
