@@ -60,19 +60,36 @@ def test_each_role_trusts_only_this_repositorys_jobs_for_its_purpose(env_name: s
         assert role["Properties"]["MaxSessionDuration"] == 3600
 
 
-def test_the_roles_may_only_assume_bootstrap_roles_the_diff_role_only_the_lookup_role() -> None:
-    policies = resources_of_type(template("prod"), "AWS::IAM::Policy").values()
-    by_role = {}
-    for policy in policies:
-        [statement] = policy["Properties"]["PolicyDocument"]["Statement"]
-        assert statement["Action"] == "sts:AssumeRole"
+def _statements(env_name: str) -> dict[str, list[dict[str, Any]]]:
+    by_role: dict[str, list[dict[str, Any]]] = {}
+    for policy in resources_of_type(template(env_name), "AWS::IAM::Policy").values():
         [role] = policy["Properties"]["Roles"]
-        by_role[role["Ref"].rstrip("0123456789ABCDEF")] = json.dumps(statement["Resource"])
-    assert "*" not in "".join(by_role.values())
-    for kind in ("deploy", "file-publishing", "image-publishing", "lookup"):
-        assert f"cdk-hnb659fds-{kind}-role-" in by_role["DeployRole"]
-    assert "cdk-hnb659fds-lookup-role-" in by_role["DiffRole"]
-    assert "deploy-role" not in by_role["DiffRole"]
+        by_role[role["Ref"].rstrip("0123456789ABCDEF")] = policy["Properties"]["PolicyDocument"]["Statement"]
+    return by_role
+
+
+@pytest.mark.parametrize("env_name", ["dev", "prod"])
+def test_the_deploy_role_may_only_assume_bootstrap_roles_of_every_region_of_the_environment(env_name: str) -> None:
+    [statement] = _statements(env_name)["DeployRole"]
+    assert statement["Action"] == "sts:AssumeRole"
+    resources = json.dumps(statement["Resource"])
+    config = environment_config(env_name)
+    for region in {config.region, config.secondary_region} - {None}:
+        for kind in ("deploy", "file-publishing", "image-publishing", "lookup"):
+            assert f"cdk-hnb659fds-{kind}-role-" in resources
+        assert f"-{region}" in resources
+    assert resources.count("cdk-hnb659fds-") == 4 * (2 if config.secondary_region else 1)
+
+
+@pytest.mark.parametrize("env_name", ["dev", "prod"])
+def test_the_diff_role_reads_the_environments_stacks_and_assumes_no_role(env_name: str) -> None:
+    """Not the lookup role: it has ReadOnlyAccess to tables, queues and logs (decision 24)."""
+    [statement] = _statements(env_name)["DiffRole"]
+    assert statement["Action"] == ["cloudformation:DescribeStacks", "cloudformation:GetTemplate"]
+    resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+    config = environment_config(env_name)
+    assert len(resources) == len({config.region, config.secondary_region} - {None})
+    assert all(f":stack/Orders-{env_name}-*/*" in json.dumps(r) for r in resources)
 
 
 def test_the_provider_is_created_or_referenced() -> None:
