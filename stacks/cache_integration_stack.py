@@ -17,6 +17,7 @@ from constructs import Construct
 from stacks.building_blocks.bus_rules import acts_once, table_events
 from stacks.building_blocks.dead_letter_queue import DeadLetterQueue
 from stacks.building_blocks.rule_targets import reliable_target_options
+from stacks.building_blocks.service_roles import rule_target_role
 from stacks.config import CacheSettings
 
 ORDER_ID = "$.detail.metadata.entityId"
@@ -156,6 +157,7 @@ class CacheIntegrationStack(Stack):
             targets=[
                 targets.ApiDestination(
                     target_destination,
+                    event_role=rule_target_role(self, f"{construct_id}TargetRole", description=description),
                     event=body,
                     query_string_parameters=query or None,
                     header_parameters=headers,

@@ -101,6 +101,10 @@ class WorkflowSettings(_Settings):
 class EventStoreSettings(_Settings):
     retention_days: int | None = Field(default=None, ge=1)
     batch_size: int = Field(ge=1, le=10_000)
+    # How many writers the buffer may run at once (the SQS event source's MaximumConcurrency, 2..1000): a 365-day
+    # archive replay or a large redrive waits in the buffer instead of taking the account's concurrency from
+    # intake and the workflow. https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html
+    maximum_concurrency: int = Field(ge=2, le=1000, examples=[10])
 
 
 class CacheSettings(_Settings):

@@ -80,6 +80,25 @@ class EventFabricStack(Stack):
         # No KMS key: alarm notifications carry alarm names and states only, and CloudWatch cannot publish to a topic
         # encrypted with the AWS managed SNS key (a customer managed key would cost more than it protects).
         topic = sns.Topic(self, "AlarmTopic", display_name="Orders alarms", enforce_ssl=True)
+        # An explicit topic policy (enforce_ssl writes one) replaces SNS's default one, which let the account's
+        # alarms publish: CloudWatch must be allowed by name, for this account's alarms in this region. CloudWatch
+        # sends aws:SourceArn (the alarm) and aws:SourceAccount when it publishes:
+        # https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cross-service-confused-deputy-prevention.html
+        # https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger
+        topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowThisAccountsAlarmsToPublish",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[topic.topic_arn],
+                conditions={
+                    "ArnLike": {
+                        "aws:SourceArn": f"arn:{self.partition}:cloudwatch:{self.region}:{self.account}:alarm:*"
+                    },
+                    "StringEquals": {"aws:SourceAccount": self.account},
+                },
+            )
+        )
         if alarm_email:
             subscription = topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
             acknowledge(

@@ -134,6 +134,7 @@ class EventStoreStack(Stack):
                 batch_size=settings.batch_size,
                 max_batching_window=Duration.seconds(1),
                 report_batch_item_failures=True,
+                max_concurrency=settings.maximum_concurrency,
             )
         )
         acknowledge(

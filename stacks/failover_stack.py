@@ -23,6 +23,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from stacks.building_blocks.nag import acknowledge
+from stacks.building_blocks.service_roles import service_role
 from stacks.names import FailoverOutput
 
 HEALTH_PERIOD = Duration.minutes(1)
@@ -109,10 +110,12 @@ class FailoverStack(Stack):
     ) -> iam.Role:
         """What EventBridge needs to replicate: put events on both buses and manage its replication rules on them
         (named `GlobalEndpointManagedRule-*`)."""
-        role = iam.Role(
+        # What EventBridge sends as aws:SourceArn here (the endpoint, or its managed rules in either region) is not
+        # documented: the trust names only this account.
+        role = service_role(
             self,
             "ReplicationRole",
-            assumed_by=iam.ServicePrincipal("events.amazonaws.com"),
+            service="events.amazonaws.com",
             description="EventBridge global endpoint: replicates orders events between the two regions' buses",
         )
         role.add_to_policy(

@@ -17,6 +17,7 @@ from stacks.building_blocks.dead_letter_queue import DeadLetterQueue, redriven_q
 from stacks.building_blocks.environment_defaults import EnvironmentDefaults
 from stacks.building_blocks.order_workflow import OrderWorkflow
 from stacks.building_blocks.rule_targets import reliable_target_options
+from stacks.building_blocks.service_roles import rule_target_role
 from stacks.config import WorkflowSettings
 from stacks.names import Output
 
@@ -64,6 +65,7 @@ class WorkflowsStack(Stack):
             targets=[
                 targets.SfnStateMachine(
                     self.order_workflow.state_machine,
+                    role=rule_target_role(self, "OrderCreatedTargetRole", description="Starts the order workflow"),
                     input=events.RuleTargetInput.from_event_path("$.detail"),
                     **reliable_target_options(self.order_created_dead_letter_queue.queue),
                 )

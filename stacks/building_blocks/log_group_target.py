@@ -24,14 +24,30 @@ class LogGroupTarget:
         self._max_event_age = max_event_age
 
     def bind(self, rule: IRuleRef, id: str | None = None) -> events.RuleTargetConfig:
+        # EventBridge sends the rule as aws:SourceArn (its resource policy page and confused-deputy page:
+        # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-cloudwatchlogs-permissions
+        # https://docs.aws.amazon.com/eventbridge/latest/userguide/cross-service-confused-deputy-prevention.html).
+        # What CloudWatch Logs' delivery service sends is not documented: IfExists, which holds either way.
+        stack = Stack.of(self._log_group)
         self._log_group.add_to_resource_policy(
             iam.PolicyStatement(
-                principals=[
-                    iam.ServicePrincipal("events.amazonaws.com"),
-                    iam.ServicePrincipal("delivery.logs.amazonaws.com"),
-                ],
+                principals=[iam.ServicePrincipal("events.amazonaws.com")],
                 actions=["logs:CreateLogStream", "logs:PutLogEvents"],
                 resources=[self._log_group.log_group_arn],
+                conditions={"ArnEquals": {"aws:SourceArn": rule.rule_ref.rule_arn}},
+            )
+        )
+        self._log_group.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("delivery.logs.amazonaws.com")],
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[self._log_group.log_group_arn],
+                conditions={
+                    "StringEqualsIfExists": {"aws:SourceAccount": stack.account},
+                    "ArnLikeIfExists": {
+                        "aws:SourceArn": f"arn:{stack.partition}:events:{stack.region}:{stack.account}:rule/*"
+                    },
+                },
             )
         )
         self._dead_letter_queue.add_to_resource_policy(

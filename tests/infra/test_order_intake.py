@@ -118,7 +118,7 @@ def test_pipe_may_consume_the_intake_queue_and_invoke_its_enrichment_and_functio
     function_id, _ = resource_at(template, "Intake/Function/Function")
     lookup_id, _ = resource_at(template, "Intake/CustomerLookup/Function")
     log_group_id, _ = resource_at(template, "Intake/PipeLogGroup")
-    for statement in role_statements(template, "Intake/Pipe/Role"):
+    for statement in role_statements(template, "Intake/PipeRole"):
         assert references(statement["Resource"]) <= {queue_id, function_id, lookup_id, log_group_id}, statement
         assert statement["Resource"] != "*"
 
