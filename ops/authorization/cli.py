@@ -58,12 +58,12 @@ def as_json(report: Report) -> str:
                        "wrong": len(report.failures), "calls": calls}, indent=2)  # fmt: skip
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         report = report_for(args.env, args.assembly)
     except (UnknownResource, UnsupportedPolicy) as error:
         print(f"cannot evaluate environment '{args.env}': {error}", file=sys.stderr)
         return 2
-    print(as_json(report) if args.json else as_text(report), file=out)
+    print(as_json(report) if args.json else as_text(report), file=out or sys.stdout)
     return 1 if report.failures else 0

@@ -35,10 +35,12 @@ def _with_foreign_source(call: Call) -> Call | None:
 
 
 def probes(allowed: Iterable[Call], policies: Policies) -> Iterator[Call]:
+    """Every queue and topic must refuse a call without TLS, whether or not its policy allows anything else."""
     seen_outsider: set[tuple[str, str]] = set()
     for call in allowed:
-        has_resource_policy = call.resource != "*" and bool(policies.resource(call.resource))
-        if has_resource_policy and call.resource.split(":")[2] in ("sqs", "sns"):
+        if call.resource == "*":
+            continue
+        if call.resource.split(":")[2] in ("sqs", "sns"):
             yield replace(call, kind=f"{call.kind} (without TLS)", expect_allowed=False,
                           documented={**call.documented, "aws:SecureTransport": "false"})  # fmt: skip
         if call.principal.kind == "Service":
@@ -46,7 +48,7 @@ def probes(allowed: Iterable[Call], policies: Policies) -> Iterator[Call]:
             if foreign:
                 yield foreign
         key = (call.action, call.resource)
-        if has_resource_policy and key not in seen_outsider:
+        if key not in seen_outsider and policies.resource(call.resource) is not None:
             seen_outsider.add(key)
             yield Call(f"{call.kind} (another account)", OUTSIDER, call.callee, role(OUTSIDER), call.action,
                        call.resource, expect_allowed=False)  # fmt: skip
