@@ -9,7 +9,7 @@ CDK_FLAGS := -c env=$(ENV) --output cdk.out/$(ENV)
 # jsii's Node end-of-life banner, for Node 20 only (the README says which Node to use; 20 still works).
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: synth test lint format events cost delivery-access diff deploy destroy benchmark clean smoke check-config preflight \
+.PHONY: synth test lint format events cost authorization delivery-access diff deploy destroy benchmark clean smoke check-config preflight \
 	local-up local-deploy local-smoke local-redrive local-down local-status local-test
 
 synth: check-config node_modules/.installed
@@ -52,6 +52,10 @@ events: $(VENV)/.dev-deps
 # What ENV costs a month, line by line, from its synthesized templates: make cost ENV=prod [ORDERS=2000000]
 cost: $(VENV)/.dev-deps
 	$(BIN)/python -m ops.cost --env $(ENV) $(if $(ORDERS),--orders $(ORDERS)) $(if $(JSON),--json)
+
+# Will AWS let each call between the app's services through? Every edge and probe, from the synthesized templates.
+authorization: $(VENV)/.dev-deps node_modules/.installed
+	$(BIN)/python -m ops.authorization --env $(ENV) $(if $(JSON),--json)
 
 # Once per environment: GitHub's OIDC provider and the environment's deploy and diff roles for REPO=<owner/name>
 # (EXISTING_OIDC_PROVIDER=1 where the account already has GitHub's provider). README, "Deliver it".

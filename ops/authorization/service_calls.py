@@ -203,6 +203,9 @@ def _task_calls(machine: Located, definition: dict[str, Any], role_arn: str, tas
         return
     integration = resource.split(":states:::", 1)[-1]
     service_name, _, api = integration.removeprefix("aws-sdk:").partition(":")
+    if (service_name, api) == ("cloudwatch", "putMetricData"):  # no resource type: "*"
+        yield Call("state machine -> task", machine.path, "*", role(role_arn), "cloudwatch:PutMetricData", "*")
+        return
     if service_name != "dynamodb":
         raise UnknownResource(f"{machine.path}: task resource {resource}")
     for action, arn in _dynamodb_actions(machine, definition, api, parameters):

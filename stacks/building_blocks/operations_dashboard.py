@@ -17,6 +17,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from stacks.building_blocks.dead_letter_queue import DeadLetterQueue
+from stacks.building_blocks.order_workflow_definition import ALREADY_HANDLED_METRIC, WORKFLOW_METRICS_SERVICE
 from stacks.building_blocks.powertools_function import METRICS_NAMESPACE, PowertoolsFunction
 from stacks.building_blocks.stream_pipe import StreamToBusPipe
 
@@ -99,10 +100,19 @@ def _dead_letter_queues(watched: Watched) -> cloudwatch.GraphWidget:
 
 def _workflow(watched: Watched) -> cloudwatch.GraphWidget:
     machine = watched.state_machine
+    # Executions that found their order already moved on: duplicates, e.g. both regions' changes after a failover.
+    already_handled = cloudwatch.Metric(
+        namespace=METRICS_NAMESPACE,
+        metric_name=ALREADY_HANDLED_METRIC,
+        dimensions_map={"service": WORKFLOW_METRICS_SERVICE},
+        statistic=cloudwatch.Stats.SUM,
+        period=PERIOD,
+        label="already handled",
+    )
     return _graph(
         "Order workflow: executions",
         [machine.metric_started(period=PERIOD), machine.metric_succeeded(period=PERIOD),
-         machine.metric_failed(period=PERIOD), machine.metric_timed_out(period=PERIOD)],
+         machine.metric_failed(period=PERIOD), machine.metric_timed_out(period=PERIOD), already_handled],
     )  # fmt: skip
 
 

@@ -126,6 +126,6 @@ class OrderWorkflow(Construct):
         acknowledge(
             role,
             "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-            "CloudWatch Logs delivery (logs:*LogDelivery, resource policies) and X-Ray trace submission support "
-            "no resource-level permissions.",
+            "CloudWatch Logs delivery (logs:*LogDelivery, resource policies), X-Ray trace submission and "
+            "cloudwatch:PutMetricData (the AlreadyHandled count) support no resource-level permissions.",
         )

@@ -2,8 +2,10 @@
 
 Input: the OrderCreated event's `detail` ({"metadata", "data"}). Every status update is a conditional DynamoDB write
 (direct integration) from the status the step expects, so a second execution for the same order finds the order
-already moved on and ends in `AlreadyHandled` without changing anything. Business outcomes (INVALID, BACKORDERED)
-end in Succeed states; operational failures end in Fail states, which the failed-executions alarm reports.
+already moved on and ends in `AlreadyHandled` without changing anything, counted first (`AlreadyHandledExecutions`
+in the Orders namespace, on the dashboard): a duplicate delivery, or after a failover the same change published by
+both regions (decision 18), succeeds quietly but is seen. Business outcomes (INVALID, BACKORDERED) end in Succeed
+states; operational failures end in Fail states, which the failed-executions alarm reports.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from constructs import Construct
 
 from lambdas.shared.entities import ORDER
 from lambdas.shared.orders import OrderStatus
+from stacks.building_blocks.powertools_function import METRICS_NAMESPACE
 
 ORDER_ID = "$.metadata.entityId"
 # Transient failures only: a business outcome never comes back as an error, and other errors are not retried.
@@ -37,6 +40,8 @@ TRANSIENT_LAMBDA_ERRORS = [
 # retried, and a failed condition still goes straight to AlreadyHandled. A non-transient failure costs a few
 # retries (at most 15 s), then ends in the state's catch like any failure.
 RETRY_EVERY_TASK_FAILURE = ["States.TaskFailed"]
+ALREADY_HANDLED_METRIC = "AlreadyHandledExecutions"
+WORKFLOW_METRICS_SERVICE = "order-workflow"  # the `service` dimension, as Powertools names the functions' metrics
 TRANSIENT_DYNAMODB_SDK_ERRORS = [  # aws-sdk integration (transactions)
     "DynamoDb.ProvisionedThroughputExceededException",
     "DynamoDb.ThrottlingException",
@@ -74,9 +79,7 @@ class OrderWorkflowDefinition(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self._table = table
-        self._already_handled = sfn.Succeed(
-            self, "AlreadyHandled", comment="Another execution already moved this order on"
-        )
+        self._already_handled = self._count_already_handled()
         mark_failed = self._failed_before_reservation()
         mark_processing = self._set_status("MarkProcessing", OrderStatus.PENDING, OrderStatus.PROCESSING)
         process = self._process_order(process_order, mark_failed)
@@ -89,6 +92,33 @@ class OrderWorkflowDefinition(Construct):
             .when(sfn.Condition.boolean_equals("$.processing.valid", False), mark_invalid)
             .otherwise(check_inventory.next(ship).next(mark_shipped).next(sfn.Succeed(self, "OrderShipped")))
         )
+
+    def _count_already_handled(self) -> sfn.IChainable:
+        """One count per execution that found its order moved on; a failed count still ends the execution well (the
+        metric is for people, the order is already right)."""
+        done = sfn.Succeed(self, "AlreadyHandled", comment="Another execution already moved this order on")
+        count = tasks.CallAwsService(
+            self,
+            "CountAlreadyHandled",
+            service="cloudwatch",
+            action="putMetricData",
+            parameters={
+                "Namespace": METRICS_NAMESPACE,
+                "MetricData": [
+                    {
+                        "MetricName": ALREADY_HANDLED_METRIC,
+                        "Value": 1,
+                        "Unit": "Count",
+                        "Dimensions": [{"Name": "service", "Value": WORKFLOW_METRICS_SERVICE}],
+                    }
+                ],
+            },
+            iam_resources=["*"],  # PutMetricData has no resource type (Service Authorization Reference, CloudWatch)
+            iam_action="cloudwatch:PutMetricData",
+            result_path=sfn.JsonPath.DISCARD,
+        )
+        count.add_catch(done, errors=["States.ALL"], result_path=sfn.JsonPath.DISCARD)
+        return count.next(done)
 
     def _failed_before_reservation(self) -> sfn.TaskStateBase:
         """An operational failure before stock was reserved: the order ends FAILED and the execution fails."""

@@ -140,7 +140,7 @@ def test_the_dashboard_shows_what_on_call_looks_at_first() -> None:
         "MatchedEvents", "FailedInvocations"
     ]  # fmt: skip
     assert metric_names("Order workflow: executions") == [
-        "ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed", "ExecutionsTimedOut"
+        "ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed", "ExecutionsTimedOut", "AlreadyHandledExecutions"
     ]  # fmt: skip
     assert metric_names("Event store: stored and duplicate events") == ["EventsStored", "DuplicateEvents"]
     every_dlq = sum(len(listed_dead_letter_queues("prod", c)) for c in Component)

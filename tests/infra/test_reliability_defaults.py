@@ -133,12 +133,15 @@ def test_every_log_group_has_retention_and_the_environments_removal_policy(env_n
 
 @pytest.mark.parametrize("env_name", ENVIRONMENTS)
 def test_wildcard_resources_only_where_aws_requires_them(env_name: str) -> None:
-    """X-Ray and CloudWatch Logs delivery have no resource-level permissions; nothing else may use Resource "*"."""
+    """X-Ray, CloudWatch Logs delivery and PutMetricData have no resource-level permissions; nothing else may use
+    Resource "*"."""
     allowed = {
         "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets",
         # a state machine's log delivery to CloudWatch Logs
         "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
         "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
+        # the workflow's AlreadyHandledExecutions count (PutMetricData has no resource type)
+        "cloudwatch:PutMetricData",
     }  # fmt: skip
     for template in templates(env_name).values():
         for policy_id, policy in resources_of_type(template, "AWS::IAM::Policy").items():
