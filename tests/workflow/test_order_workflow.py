@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from moto.dynamodb.exceptions import TransactionCanceledException
 from moto.dynamodb.models import DynamoDBBackend
@@ -134,6 +135,10 @@ def test_the_same_order_created_delivered_twice_reserves_once_and_ships_once(wor
 
     assert first.status == second.status == "SUCCEEDED"
     assert second.states_entered == ["MarkProcessing", "CountAlreadyHandled", "AlreadyHandled"]
+    # The duplicate is counted where on-call looks (the dashboard's workflow widget reads this metric).
+    cloudwatch = boto3.client("cloudwatch", region_name="eu-west-1")
+    [metric] = cloudwatch.list_metrics(Namespace="Orders", MetricName="AlreadyHandledExecutions")["Metrics"]
+    assert metric["Dimensions"] == [{"Name": "service", "Value": "order-workflow"}]
     assert status_of(workflow, "o-5")[0] == "SHIPPED"
     assert workflow.stock("p-1") == 7
     assert len(workflow.calls_to("ship-order")) == 1
