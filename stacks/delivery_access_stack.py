@@ -62,42 +62,25 @@ class DeliveryAccessStack(Stack):
             provider_arn,
             subject=f"repo:{repository}:environment:{environment_name}",
             purpose=f"GitHub Actions deploys of {repository} to {environment_name}",
-        )
-        self.deploy_role.add_to_policy(
-            iam.PolicyStatement(
+            may=iam.PolicyStatement(
                 actions=["sts:AssumeRole"],
                 resources=[
-                    self.format_arn(
-                        service="iam",
-                        region="",
-                        resource="role",
-                        resource_name=f"cdk-{CDK_QUALIFIER}-{kind}-role-{self.account}-{region}",
-                    )
-                    for region in regions
-                    for kind in DEPLOYING_BOOTSTRAP_ROLES
+                    self._bootstrap_role(kind, region) for region in regions for kind in DEPLOYING_BOOTSTRAP_ROLES
                 ],
-            )
+            ),
         )
+        stacks = f"{APPLICATION}-{environment_name}-*/*"
         self.diff_role = self._role(
             "DiffRole",
             provider_arn,
             subject=f"repo:{repository}:pull_request",
             purpose=f"GitHub Actions diffs of {repository}'s pull requests against {environment_name}",
-        )
-        self.diff_role.add_to_policy(
-            iam.PolicyStatement(
+            may=iam.PolicyStatement(
                 actions=list(DIFF_READS),
-                resources=[
-                    self.format_arn(
-                        service="cloudformation",
-                        region=region,
-                        resource="stack",
-                        resource_name=f"{APPLICATION}-{environment_name}-*/*",
-                    )
-                    for region in regions
-                ],
-            )
-        )
+                resources=[self.format_arn(service="cloudformation", region=r, resource="stack", resource_name=stacks)
+                           for r in regions],
+            ),
+        )  # fmt: skip
         account = "<AWS::AccountId>" if Token.is_unresolved(self.account) else self.account
         for region in regions:
             acknowledge(
@@ -120,8 +103,15 @@ class DeliveryAccessStack(Stack):
             return provider.attr_arn
         return self.format_arn(service="iam", region="", resource="oidc-provider", resource_name=GITHUB_OIDC_HOST)
 
-    def _role(self, construct_id: str, provider_arn: str, *, subject: str, purpose: str) -> iam.Role:
-        return iam.Role(
+    def _bootstrap_role(self, kind: str, region: str) -> str:
+        name = f"cdk-{CDK_QUALIFIER}-{kind}-role-{self.account}-{region}"
+        return self.format_arn(service="iam", region="", resource="role", resource_name=name)
+
+    def _role(
+        self, construct_id: str, provider_arn: str, *, subject: str, purpose: str, may: iam.PolicyStatement
+    ) -> iam.Role:
+        """A role for tokens of this repository whose subject is `subject`, allowed `may` and nothing else."""
+        role = iam.Role(
             self,
             construct_id,
             description=purpose,
@@ -133,6 +123,8 @@ class DeliveryAccessStack(Stack):
                 },
             ),
         )
+        role.add_to_policy(may)
+        return role
 
 
 def build_delivery_access(app: App, config: EnvironmentConfig, repository: str, *, existing_provider: bool) -> Stack:

@@ -26,7 +26,7 @@ from stacks.building_blocks.dead_letter_queue import DeadLetterKind, DeadLetterQ
 from stacks.building_blocks.environment_defaults import EnvironmentDefaults
 from stacks.building_blocks.nag import acknowledge_invoke_of_versions
 from stacks.building_blocks.powertools_function import PowertoolsFunction
-from stacks.building_blocks.service_roles import pipe_role
+from stacks.building_blocks.service_roles import pipe_with_role
 from stacks.config import IntakeSettings
 
 INTAKE_TIMEOUT_SECONDS = 30
@@ -97,12 +97,11 @@ class OrderIntake(Construct):
         self.customer_lookup.allow(table.table_arn, "dynamodb:BatchGetItem")
 
         self.log_group = defaults.log_group(self, "PipeLogGroup")
-        role = pipe_role(self, "PipeRole", description="The intake pipe: reads the intake queue, invokes intake")
-        self.pipe = pipes.Pipe(
+        self.pipe = pipe_with_role(
             self,
             "Pipe",
+            role_description="The intake pipe: reads the intake queue, invokes intake",
             description="Order messages from producers to the validating intake Lambda",
-            role=role,
             source=pipes_sources.SqsSource(
                 self.queue,
                 batch_size=settings.batch_size,
@@ -122,7 +121,6 @@ class OrderIntake(Construct):
             log_destinations=[pipes.CloudwatchLogsLogDestination(self.log_group)],
             log_level=pipes.LogLevel(settings.log_level),
         )
-        self.pipe.node.add_dependency(role)  # Pipes checks the role's permissions when the pipe is created
         acknowledge_invoke_of_versions(self.pipe.pipe_role, self.function.function, "the intake pipe")
         acknowledge_invoke_of_versions(self.pipe.pipe_role, self.customer_lookup.function, "the intake pipe")
         backlog_alarm(

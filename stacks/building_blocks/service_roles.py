@@ -10,6 +10,9 @@ refused, and one that carries none still works. `ops.authorization` evaluates bo
 
 from __future__ import annotations
 
+from typing import Any
+
+import aws_cdk.aws_pipes_alpha as pipes
 from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
@@ -29,23 +32,31 @@ def service_role(
 
 def rule_target_role(scope: Construct, construct_id: str, *, description: str) -> iam.Role:
     """The role a rule's target is invoked with: EventBridge, for this account's rules in this region."""
-    stack = Stack.of(scope)
-    return service_role(
-        scope,
-        construct_id,
-        service="events.amazonaws.com",
-        description=description,
-        source_arn=f"arn:{stack.partition}:events:{stack.region}:{stack.account}:rule/*",
-    )
+    return _for_own_resources(scope, construct_id, "events", "rule/*", description)
 
 
 def pipe_role(scope: Construct, construct_id: str, *, description: str) -> iam.Role:
     """A pipe's execution role: Pipes, for this account's pipes in this region."""
+    return _for_own_resources(scope, construct_id, "pipes", "pipe/*", description)
+
+
+def pipe_with_role(scope: Construct, construct_id: str, *, role_description: str, **props: Any) -> pipes.Pipe:
+    """A pipe (`props` as `pipes.Pipe` takes them) run by a `pipe_role` of its own, `<construct_id>Role`.
+
+    The pipe is created after the role's policy: a role passed in is not one the L2 makes it wait for, and Pipes
+    checks the role's permissions when the pipe is created."""
+    role = pipe_role(scope, f"{construct_id}Role", description=role_description)
+    pipe = pipes.Pipe(scope, construct_id, role=role, **props)
+    pipe.node.add_dependency(role)
+    return pipe
+
+
+def _for_own_resources(scope: Construct, construct_id: str, service: str, resources: str, description: str) -> iam.Role:
     stack = Stack.of(scope)
     return service_role(
         scope,
         construct_id,
-        service="pipes.amazonaws.com",
+        service=f"{service}.amazonaws.com",
         description=description,
-        source_arn=f"arn:{stack.partition}:pipes:{stack.region}:{stack.account}:pipe/*",
+        source_arn=f"arn:{stack.partition}:{service}:{stack.region}:{stack.account}:{resources}",
     )

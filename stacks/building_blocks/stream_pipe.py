@@ -34,7 +34,7 @@ from stacks.building_blocks.dead_letter_queue import DeadLetterKind, DeadLetterQ
 from stacks.building_blocks.environment_defaults import EnvironmentDefaults
 from stacks.building_blocks.nag import acknowledge_invoke_of_versions
 from stacks.building_blocks.powertools_function import METRICS_NAMESPACE, PowertoolsFunction
-from stacks.building_blocks.service_roles import pipe_role
+from stacks.building_blocks.service_roles import pipe_with_role
 from stacks.config import StreamPipeSettings
 
 
@@ -82,12 +82,11 @@ class StreamToBusPipe(Construct):
             timeout_seconds=30,
         )
         self.log_group = defaults.log_group(self, "LogGroup")
-        role = pipe_role(self, "Role", description="The stream pipe: reads the table's stream, publishes to the bus")
-        self.pipe = pipes.Pipe(
+        self.pipe = pipe_with_role(
             self,
             "Pipe",
+            role_description="The stream pipe: reads the table's stream, publishes to the bus",
             description="The one reader of the orders table stream: entity changes to domain events",
-            role=role,
             source=pipes_sources.DynamoDBSource(
                 table,
                 starting_position=pipes_sources.DynamoDBStartingPosition(settings.starting_position),
@@ -115,9 +114,6 @@ class StreamToBusPipe(Construct):
             # twice (each replica has its own stream). Failing over starts it (docs/runbook.md).
             desired_state=None if running else pipes.DesiredState.STOPPED,
         )
-        # A role of our own (its trust names this account) is not one the pipe waits for by itself: Pipes checks the
-        # role's permissions when the pipe is created, so the pipe must come after the role's policy.
-        self.pipe.node.add_dependency(role)
         self.dead_letter_queue.source_arn = self.pipe.pipe_arn
         acknowledge_invoke_of_versions(self.pipe.pipe_role, self.enrichment.function, "the stream pipe")
         self.failed_executions_alarm = notify_when_at_least(

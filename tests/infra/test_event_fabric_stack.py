@@ -68,12 +68,12 @@ def test_pipe_log_configuration_per_environment(env_name: str, level: str, execu
 
 
 def test_pipe_waits_for_its_role_policy() -> None:
-    policy_id, _ = resource_at(fabric("dev"), "StreamPipe/Role/DefaultPolicy")
+    policy_id, _ = resource_at(fabric("dev"), "StreamPipe/PipeRole/DefaultPolicy")
     assert policy_id in pipe("dev")["DependsOn"]
 
 
 def test_pipe_role_may_only_read_the_stream_invoke_enrichment_put_on_bus_and_use_its_dlq_and_logs() -> None:
-    _, policy = resource_at(fabric("dev"), "StreamPipe/Role/DefaultPolicy")
+    _, policy = resource_at(fabric("dev"), "StreamPipe/PipeRole/DefaultPolicy")
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
     actions = {
         action for s in statements for action in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
