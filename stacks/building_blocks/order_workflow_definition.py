@@ -12,59 +12,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
-from lambdas.shared.entities import ORDER
 from lambdas.shared.orders import OrderStatus
+from stacks.building_blocks.order_workflow_tasks import (
+    TRANSACTION_CANCELED,
+    invoke,
+    set_status,
+    string_at,
+    transaction,
+    transient_retry,
+)
 from stacks.building_blocks.powertools_function import METRICS_NAMESPACE
 
-ORDER_ID = "$.metadata.entityId"
-# Transient failures only: a business outcome never comes back as an error, and other errors are not retried.
-TRANSIENT_LAMBDA_ERRORS = [
-    "Lambda.ServiceException",
-    "Lambda.AWSLambdaException",
-    "Lambda.SdkClientException",
-    "Lambda.TooManyRequestsException",
-    "Lambda.ClientExecutionTimeoutException",
-    "RetryableError",  # lambdas/shared/errors.py: the table throttled a handler
-]
-# The optimized DynamoDB integration prefixes DynamoDB's error names with `DynamoDB.`, but the Step Functions guide
-# ("Call DynamoDB APIs with Step Functions", docs.aws.amazon.com/step-functions/latest/dg/connect-ddb.html) lists no
-# names for throttling or server errors. So a status update retries every task failure (`States.TaskFailed`), with a
-# retrier before it that retries a failed condition zero times: whatever the transient errors are called, they are
-# retried, and a failed condition still goes straight to AlreadyHandled. A non-transient failure costs a few
-# retries (at most 15 s), then ends in the state's catch like any failure.
-RETRY_EVERY_TASK_FAILURE = ["States.TaskFailed"]
 ALREADY_HANDLED_METRIC = "AlreadyHandledExecutions"
 WORKFLOW_METRICS_SERVICE = "order-workflow"  # the `service` dimension, as Powertools names the functions' metrics
-TRANSIENT_DYNAMODB_SDK_ERRORS = [  # aws-sdk integration (transactions)
-    "DynamoDb.ProvisionedThroughputExceededException",
-    "DynamoDb.ThrottlingException",
-    "DynamoDb.RequestLimitExceededException",
-    "DynamoDb.InternalServerErrorException",
-    "DynamoDb.TransactionInProgressException",
-]
-CONDITION_FAILED = "DynamoDB.ConditionalCheckFailedException"
-TRANSACTION_CANCELED = "DynamoDb.TransactionCanceledException"
 MAX_RESERVATION_RETRIES = 3
 BACKORDER_REASON = "Not enough stock for every line item; nothing was reserved"
-
-
-def transient_retry(errors: list[str]) -> dict[str, Any]:
-    """Keyword arguments of `add_retry`: exponential backoff with full jitter, bounded to fit an Express run."""
-    return {
-        "errors": errors,
-        "interval": Duration.seconds(1),
-        "backoff_rate": 2,
-        "max_attempts": 4,
-        "max_delay": Duration.seconds(8),
-        "jitter_strategy": sfn.JitterType.FULL,
-    }
 
 
 class OrderWorkflowDefinition(Construct):
@@ -130,15 +98,8 @@ class OrderWorkflowDefinition(Construct):
         return mark_failed
 
     def _process_order(self, process_order: lambda_.IFunction, mark_failed: sfn.IChainable) -> sfn.TaskStateBase:
-        process = self._invoke(
-            "ProcessOrder",
-            process_order,
-            {
-                "orderId": sfn.JsonPath.string_at(ORDER_ID),
-                "order": sfn.JsonPath.object_at("$.data"),
-                "correlationId": sfn.JsonPath.string_at("$.metadata.correlationId"),
-            },
-            result_path="$.processing",
+        process = invoke(
+            self, "ProcessOrder", process_order, {"order": sfn.JsonPath.object_at("$.data")}, result_path="$.processing"
         )
         process.add_catch(mark_failed, errors=["States.ALL"], result_path="$.failure")
         return process
@@ -176,14 +137,11 @@ class OrderWorkflowDefinition(Construct):
         )
         release.next(sfn.Fail(self, "FailedAndReleased", error="ShippingFailed", cause_path="$.failure.Cause"))
 
-        ship = self._invoke(
+        ship = invoke(
+            self,
             "ShipOrder",
             ship_order,
-            {
-                "orderId": sfn.JsonPath.string_at(ORDER_ID),
-                "correlationId": sfn.JsonPath.string_at("$.metadata.correlationId"),
-                "lineItems": sfn.JsonPath.list_at("$.processing.lineItems"),
-            },
+            {"lineItems": sfn.JsonPath.list_at("$.processing.lineItems")},
             result_path="$.shipment",
         )
         ship.add_catch(release, errors=["States.ALL"], result_path="$.failure")
@@ -192,7 +150,7 @@ class OrderWorkflowDefinition(Construct):
             "MarkShipped",
             OrderStatus.RESERVED,
             OrderStatus.SHIPPED,
-            extra={"shipmentId": _string_at("$.shipment.shipmentId")},
+            extra={"shipmentId": string_at("$.shipment.shipmentId")},
         )
         mark_shipped.add_catch(
             sfn.Fail(self, "ShippedButStatusNotUpdated", error="StatusNotUpdated", cause_path="$.failure.Cause"),
@@ -243,83 +201,11 @@ class OrderWorkflowDefinition(Construct):
             .otherwise(give_up.next(mark_failed))
         )
 
-    def _invoke(
-        self, construct_id: str, function: lambda_.IFunction, payload: dict[str, Any], *, result_path: str
-    ) -> tasks.LambdaInvoke:
-        invoke = tasks.LambdaInvoke(
-            self,
-            construct_id,
-            lambda_function=function,
-            payload=sfn.TaskInput.from_object(payload),
-            payload_response_only=True,
-            retry_on_service_exceptions=False,  # replaced by the retrier below, which adds jitter and RetryableError
-            result_path=result_path,
-        )
-        invoke.add_retry(**transient_retry(TRANSIENT_LAMBDA_ERRORS))
-        return invoke
-
-    def _order_key(self) -> dict[str, tasks.DynamoAttributeValue]:
-        key = tasks.DynamoAttributeValue.from_string(
-            sfn.JsonPath.format(f"{ORDER.key_prefix}{{}}", sfn.JsonPath.string_at(ORDER_ID))
-        )
-        return {"pk": key, "sk": key}
-
     def _set_status(
-        self,
-        construct_id: str,
-        expected: OrderStatus,
-        new: OrderStatus,
-        *,
-        reason: str | None = None,
-        reason_path: str | None = None,
-        extra: dict[str, tasks.DynamoAttributeValue] | None = None,
+        self, construct_id: str, expected: OrderStatus, new: OrderStatus, **options: Any
     ) -> tasks.DynamoUpdateItem:
-        values = {
-            ":expected": tasks.DynamoAttributeValue.from_string(expected.value),
-            ":new": tasks.DynamoAttributeValue.from_string(new.value),
-            ":now": _string_at("$$.State.EnteredTime"),
-        }
-        assignments = ["#status = :new", "updatedAt = :now"]
-        if reason or reason_path:
-            values[":reason"] = (
-                tasks.DynamoAttributeValue.from_string(reason) if reason else _string_at(str(reason_path))
-            )
-            assignments.append("statusReason = :reason")
-        for name, value in (extra or {}).items():
-            values[f":{name}"] = value
-            assignments.append(f"{name} = :{name}")
-        update = tasks.DynamoUpdateItem(
-            self,
-            construct_id,
-            table=self._table,
-            key=self._order_key(),
-            update_expression="SET " + ", ".join(assignments),
-            condition_expression="#status = :expected",
-            expression_attribute_names={"#status": "status"},
-            expression_attribute_values=values,
-            result_path=sfn.JsonPath.DISCARD,
-        )
-        update.add_retry(errors=[CONDITION_FAILED], max_attempts=0)
-        update.add_retry(**transient_retry(RETRY_EVERY_TASK_FAILURE))
-        # The order is not in the status this step expects: another execution already moved it on.
-        update.add_catch(self._already_handled, errors=[CONDITION_FAILED], result_path=sfn.JsonPath.DISCARD)
-        return update
+        return set_status(self, construct_id, self._table, expected, new, already_handled=self._already_handled,
+                          **options)  # fmt: skip
 
     def _transaction(self, construct_id: str, items_path: str) -> tasks.CallAwsService:
-        transaction = tasks.CallAwsService(
-            self,
-            construct_id,
-            service="dynamodb",
-            action="transactWriteItems",
-            parameters={"TransactItems": sfn.JsonPath.list_at(items_path)},
-            # A transaction needs the permission of each write in it: only updates, only on this table.
-            iam_action="dynamodb:UpdateItem",
-            iam_resources=[self._table.table_arn],
-            result_path=sfn.JsonPath.DISCARD,
-        )
-        transaction.add_retry(**transient_retry(TRANSIENT_DYNAMODB_SDK_ERRORS))
-        return transaction
-
-
-def _string_at(path: str) -> tasks.DynamoAttributeValue:
-    return tasks.DynamoAttributeValue.from_string(sfn.JsonPath.string_at(path))
+        return transaction(self, construct_id, self._table, items_path)

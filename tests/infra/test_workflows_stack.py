@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from stacks.building_blocks.order_workflow_definition import TRANSIENT_LAMBDA_ERRORS
+from stacks.building_blocks.order_workflow_tasks import TRANSIENT_LAMBDA_ERRORS
 from tests.support.synth import ENVIRONMENTS, synthesize
 from tests.support.templates import (
     references,
