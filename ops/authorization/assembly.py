@@ -10,7 +10,6 @@ from typing import Any
 
 from ops.authorization.deployment import EVALUATION_ACCOUNT, DeployedStack, Deployment
 
-CDK_QUALIFIER = "hnb659fds"
 BOOTSTRAP_STACK = "CDKToolkit"
 # The bootstrap roles a deployment assumes, each trusting its own account (`Principal: {AWS: !Ref AWS::AccountId}`
 # in the bootstrap template of the pinned CDK CLI, node_modules/aws-cdk/lib/api/bootstrap/bootstrap-template.yaml;
@@ -75,7 +74,3 @@ def bootstrap_stacks(role_arns: frozenset[str]) -> list[DeployedStack]:
         DeployedStack(f"{BOOTSTRAP_STACK}-{region}", BOOTSTRAP_STACK, region, account, {"Resources": resources})
         for (account, region), resources in sorted(by_environment.items())
     ]
-
-
-def bootstrap_role_arn(kind: str, account: str, region: str) -> str:
-    return f"arn:aws:iam::{account}:role/cdk-{CDK_QUALIFIER}-{kind}-role-{account}-{region}"

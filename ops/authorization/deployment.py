@@ -10,6 +10,7 @@ guessed an ARN could match a policy by accident.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -244,13 +245,18 @@ class Deployment:
 
     def find_arn(self, arn: str) -> Located | None:
         """The resource of the app whose ARN (or reference value) is `arn`."""
+        return self._by_value.get(arn)
+
+    @functools.cached_property
+    def _by_value(self) -> dict[str, Located]:
+        """Every resource by each of its names and ARNs, built once; the first resource with a value keeps it."""
+        index: dict[str, Located] = {}
         for stack in self.stacks:
             for logical_id, resource in stack.template.get("Resources", {}).items():
-                shape = _SHAPES.get(resource["Type"])
-                if shape is None:
+                if resource["Type"] not in _SHAPES:
                     continue
                 at = self.located(stack, logical_id)
-                values = [self._shape(at).ref(at), *(build(at) for build in self._shape(at).attributes.values())]
-                if arn in values:
-                    return at
-        return None
+                shape = self._shape(at)
+                for value in (shape.ref(at), *(build(at) for build in shape.attributes.values())):
+                    index.setdefault(value, at)
+        return index

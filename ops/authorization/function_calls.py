@@ -67,8 +67,9 @@ def sdk_calls(package: str) -> frozenset[tuple[str, str]]:
     """(service, operation) for every SDK call of the function package's code."""
     calls = set()
     for module in _package_modules(package):
-        tree = ast.parse(module.read_text())
-        if "boto3" in module.read_text() and not any(isinstance(n, ast.ClassDef) for n in ast.walk(tree)):
+        text = module.read_text()
+        tree = ast.parse(text)
+        if "boto3" in text and not any(isinstance(n, ast.ClassDef) for n in ast.walk(tree)):
             raise UnknownResource(f"{module}: boto3 used outside a class that keeps its client")
         for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
             clients = _client_attributes(cls)
