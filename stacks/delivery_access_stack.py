@@ -85,8 +85,7 @@ class DeliveryAccessStack(Stack):
         for region in regions:
             acknowledge(
                 self.diff_role,
-                f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:cloudformation:{region}:{account}:stack/"
-                f"{APPLICATION}-{environment_name}-*/*]",
+                f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:cloudformation:{region}:{account}:stack/{stacks}]",
                 "The environment's own stacks (their names end in a CloudFormation id), read-only: what cdk diff "
                 "reads, and nothing in the data plane.",
             )
