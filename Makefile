@@ -37,6 +37,7 @@ lint: $(VENV)/.dev-deps node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/zizmor --offline --persona=pedantic .github/workflows
 	$(ACTIONLINT)
 
@@ -44,18 +45,18 @@ format: $(VENV)/.dev-deps
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# docs/events.md and docs/schemas/v<N>/ from the event contract (lambdas/shared/contracts.py); refuses an
+# docs/events.md and docs/schemas/v<N>/ from the event contract (event_contract/models.py); refuses an
 # incompatible change to released schemas until SCHEMA_VERSION is bumped.
 events: $(VENV)/.dev-deps
-	$(BIN)/python -m ops.event_catalog
+	$(BIN)/python -m devtools.event_catalog
 
 # What ENV costs a month, line by line, from its synthesized templates: make cost ENV=prod [ORDERS=2000000]
 cost: $(VENV)/.dev-deps
-	$(BIN)/python -m ops.cost --env $(ENV) $(if $(ORDERS),--orders $(ORDERS)) $(if $(JSON),--json)
+	$(BIN)/python -m devtools.cost --env $(ENV) $(if $(ORDERS),--orders $(ORDERS)) $(if $(JSON),--json)
 
 # Will AWS let each call between the app's services through? Every edge and probe, from the synthesized templates.
 authorization: $(VENV)/.dev-deps node_modules/.installed
-	$(BIN)/python -m ops.authorization --env $(ENV) $(if $(JSON),--json)
+	$(BIN)/python -m devtools.authorization --env $(ENV) $(if $(JSON),--json)
 
 # Once per environment: GitHub's OIDC provider and the environment's deploy and diff roles for REPO=<owner/name>
 # (EXISTING_OIDC_PROVIDER=1 where the account already has GitHub's provider). README, "Deliver it".

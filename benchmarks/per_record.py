@@ -1,6 +1,6 @@
 """Per-record cost of every handler: `python -m benchmarks.per_record` (part of `make benchmark`).
 
-Each handler runs in-process against in-memory AWS fakes (tests/support/fake_aws.py), on input built by the
+Each handler runs in-process against in-memory AWS fakes (devtools/fake_aws.py), on input built by the
 production builders, and is reported as its time per record over a floor measured in the same run: a JSON
 round trip of the same input (what any handler pays to receive it). Ratios only; absolute times depend on the
 machine. No target: it shows where a record's time goes, and a change that multiplies it.
@@ -22,6 +22,10 @@ os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "benchmark")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Benchmark")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
+from devtools.fake_aws import FakeDynamoDB, FakeSqs
+from devtools.fake_lambda_context import FakeLambdaContext
+from event_contract.examples import example_event, example_items, example_stream_record
+from event_contract.schemas import DETAIL_TYPES
 from lambdas.customer_snapshot import handler as customer_lookup
 from lambdas.customer_snapshot.repository import Customers
 from lambdas.enrichment import handler as enrichment
@@ -31,18 +35,14 @@ from lambdas.intake import handler as intake
 from lambdas.intake.repository import Orders, RejectedMessages
 from lambdas.process_order import handler as process_order
 from lambdas.process_order.repository import OrderReferences
+from lambdas.shared.catalogue import customer_item, product_item
 from lambdas.shared.dynamodb_json import item_to_json
 from lambdas.ship_order import handler as ship_order
 from lambdas.ship_order.repository import Shipments
-from ops.event_catalog.examples import example_event, example_items
-from stacks.event_schemas import DETAIL_TYPES
-from tests.support.events import stream_record
-from tests.support.fake_aws import FakeDynamoDB, FakeSqs
-from tests.support.lambda_context import FakeLambdaContext
-from tests.support.pipes_input import sqs_record
-from tests.support.seed import customer_item, product_item
+from rendering.pipe_records import sqs_record
 
 TABLE = "orders"
+QUEUE_ARN = "arn:aws:sqs:eu-west-1:123456789012:benchmark"
 BATCH = 10  # the intake and event-store batch size
 
 
@@ -53,6 +53,13 @@ class StoreClient:
         return {}
 
 
+def message_record(message_id: str, body: str) -> dict[str, Any]:
+    """The record Pipes hands on for an SQS message with this id and body."""
+    message = {"MessageId": message_id, "ReceiptHandle": f"handle-{message_id}", "Body": body,
+               "Attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1763827200000"}}  # fmt: skip
+    return sqs_record(message, QUEUE_ARN, "eu-west-1")
+
+
 def order_body(index: int) -> str:
     return json.dumps({"orderId": f"o-{index}", "customerId": "c-1", "currency": "EUR",
                        "lineItems": [{"sku": "p-1", "quantity": 1, "unitPriceMinor": 100}]})  # fmt: skip
@@ -61,8 +68,8 @@ def order_body(index: int) -> str:
 def cases() -> dict[str, tuple[Callable[[], object], Any, int]]:
     """Handler -> (one call, its input, records per call)."""
     table, sqs, counter = FakeDynamoDB(), FakeSqs(), iter(range(10**9))
-    table.put_item(TableName=TABLE, Item=customer_item("c-1"))
-    table.put_item(TableName=TABLE, Item=product_item("p-1", 10**9))
+    table.put_item(TableName=TABLE, Item=customer_item("c-1", "Ada Lovelace", "c-1@example.com"))
+    table.put_item(TableName=TABLE, Item=product_item("p-1", 10**9, 1000))
     customer_lookup._dependencies = lambda: Customers(TABLE, table)  # type: ignore[assignment]
     intake._dependencies = lambda: (Orders(TABLE, table), RejectedMessages("https://sqs/rejected", sqs))  # type: ignore[assignment]
     event_store._dependencies = lambda: (StoredEvents(TABLE, StoreClient()), None)  # type: ignore[assignment]
@@ -70,11 +77,11 @@ def cases() -> dict[str, tuple[Callable[[], object], Any, int]]:
     ship_order._dependencies = lambda: Shipments(TABLE, table)  # type: ignore[assignment]
     context = FakeLambdaContext()
     order = item_to_json(example_items(DETAIL_TYPES[0].entity)[0])
-    stream = [stream_record("order_insert")] * BATCH
-    buffered = [sqs_record(f"m-{i}", json.dumps(example_event(DETAIL_TYPES[i % 12]))) for i in range(BATCH)]
+    stream = [example_stream_record(DETAIL_TYPES[0])] * BATCH
+    buffered = [message_record(f"m-{i}", json.dumps(example_event(DETAIL_TYPES[i % 12]))) for i in range(BATCH)]
 
     def intake_batch() -> list[dict[str, Any]]:
-        return [sqs_record(f"m-{n}", order_body(n)) for n in (next(counter) for _ in range(BATCH))]
+        return [message_record(f"m-{n}", order_body(n)) for n in (next(counter) for _ in range(BATCH))]
 
     ship_request = {"orderId": "o-1001", "correlationId": "c", "lineItems": order["lineItems"]}
     return {

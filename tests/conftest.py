@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.lambda_context import FakeLambdaContext
+from devtools.fake_lambda_context import FakeLambdaContext
 
 # Before any handler module is imported: Powertools reads these at import, boto3 clients at creation.
 os.environ.update(

@@ -1,7 +1,7 @@
 """Which customers a batch of order messages names, and each message with its customer's snapshot attached.
 
 Each SQS record comes back as it came, in the same order, with one more key, `customerSnapshot`: the customer's
-fields (lambdas/shared/contracts.py, CustomerSnapshot), or null when the table has no such customer. A message whose
+fields (event_contract/models.py, CustomerSnapshot), or null when the table has no such customer. A message whose
 body names no customer (not JSON, no `customerId`) gets no key: intake rejects it for what is wrong with it.
 Keeping records one-for-one and their `messageId`s intact lets the intake function's partial batch failures name the
 same messages whether Pipes maps them back by id or by position: the Pipes guide says partial failures are not

@@ -10,7 +10,7 @@ import contextlib
 import json
 from typing import Any
 
-from ops.pipes_input import PARSED_BODY_FIELDS
+from rendering.pipe_input import PARSED_BODY_FIELDS
 
 
 class FilterCriteria:

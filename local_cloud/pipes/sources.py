@@ -10,13 +10,12 @@
 
 from __future__ import annotations
 
-import base64
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from local_cloud.pipes.definition import PipeDefinition
-from ops.dlq.stream_records import as_pipes_record
+from rendering.pipe_records import as_pipes_record, sqs_record
 
 POLL_SECONDS = 0.5
 
@@ -135,29 +134,3 @@ class QueueReader:
         # authorizes it with sqs:DeleteMessage (the SQS developer guide), the permission a pipe's role has.
         for record in records:
             self._sqs.delete_message(QueueUrl=self._url, ReceiptHandle=record["receiptHandle"])
-
-
-def sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
-    """An SQS message as Pipes (and Lambda) hand it on: lower-camel names, attributes as strings."""
-    return {
-        "messageId": message["MessageId"],
-        "receiptHandle": message["ReceiptHandle"],
-        "body": message["Body"],
-        "attributes": dict(message.get("Attributes", {})),
-        "messageAttributes": {
-            name: _message_attribute(value) for name, value in message.get("MessageAttributes", {}).items()
-        },
-        "md5OfBody": message.get("MD5OfBody"),
-        "eventSource": "aws:sqs",
-        "eventSourceARN": queue_arn,
-        "awsRegion": region,
-    }
-
-
-def _message_attribute(value: dict[str, Any]) -> dict[str, Any]:
-    attribute: dict[str, Any] = {"stringListValues": [], "binaryListValues": [], "dataType": value["DataType"]}
-    if "StringValue" in value:
-        attribute["stringValue"] = value["StringValue"]
-    if "BinaryValue" in value:
-        attribute["binaryValue"] = base64.b64encode(value["BinaryValue"]).decode()
-    return attribute

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from local_cloud.pipes.definition import PipeDefinition
-from ops.pipes_input import dynamic_parameter, render
+from rendering.pipe_input import dynamic_parameter, render
 
 MAX_BUS_ENTRIES = 10  # PutEvents takes at most 10 entries per call
 

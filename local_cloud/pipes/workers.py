@@ -24,7 +24,7 @@ from local_cloud.pipes.definition import PipeDefinition
 from local_cloud.pipes.filtering import FilterCriteria
 from local_cloud.pipes.sources import QueueReader, StreamBatch, StreamReader
 from local_cloud.pipes.targets import DeliveryError, enrich, invoke_lambda_target, put_on_bus
-from ops.pipes_input import TransformError
+from rendering.pipe_input import TransformError
 
 logger = logging.getLogger("pipes")
 RETRY_BACKOFF_SECONDS = (0.2, 0.5, 1.0, 2.0)  # Pipes backs off for longer; locally, quick retries show the same

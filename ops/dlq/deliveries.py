@@ -23,8 +23,8 @@ from ops.dlq.catalog import DeadLetterQueueInfo
 from ops.dlq.messages import DeadLetter, StreamPointer
 from ops.dlq.redrive import SkipMessage
 from ops.dlq.stream_records import read_batch
-from ops.event_input import http_parameters, target_input
-from ops.pipes_input import dynamic_parameter
+from rendering.pipe_input import dynamic_parameter
+from rendering.rule_input import http_parameters, target_input
 
 ClientFactory = Callable[[str], Any]
 MAX_BUS_ENTRIES = 10

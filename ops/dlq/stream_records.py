@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-from datetime import datetime
 from typing import Any
 
 from ops.aws import OperatorError
 from ops.dlq.messages import StreamPointer
+from rendering.pipe_records import as_pipes_record
 
 GONE = ("TrimmedDataAccessException", "ResourceNotFoundException", "ExpiredIteratorException")
 
@@ -53,22 +52,3 @@ def _until_last(streams: Any, iterator: str | None, pointer: StreamPointer) -> l
             return records
         iterator = response.get("NextShardIterator")
     return records
-
-
-def as_pipes_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
-    """boto3 parses what Pipes passes on as JSON text: times become datetimes, binary becomes bytes."""
-    converted: dict[str, Any] = _plain(record)
-    converted["eventSourceARN"] = stream_arn
-    return converted
-
-
-def _plain(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {key: _plain(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_plain(value) for value in node]
-    if isinstance(node, datetime):
-        return int(node.timestamp())  # stream records carry whole epoch seconds
-    if isinstance(node, (bytes, bytearray)):
-        return base64.b64encode(node).decode()
-    return node

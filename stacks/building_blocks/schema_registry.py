@@ -1,5 +1,5 @@
 """The app's EventBridge schema registry: one JSON Schema (draft 4) per detail-type the stream pipe publishes,
-generated at synth time from the event contract (stacks/event_schemas.py), so the registry cannot drift from the
+generated at synth time from the event contract (event_contract/schemas.py), so the registry cannot drift from the
 code. Consumers download code bindings for `orders.table@<DetailType>` from it."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from __future__ import annotations
 from aws_cdk import aws_eventschemas as eventschemas
 from constructs import Construct
 
+from event_contract.schemas import event_schemas, schema_content
 from lambdas.shared.entities import EVENT_SOURCE
-from stacks.event_schemas import event_schemas, schema_content
 
 
 def schema_name(detail_type: str) -> str:

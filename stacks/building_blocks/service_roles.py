@@ -5,7 +5,7 @@ No page promises that EventBridge (for a rule target or a global endpoint) or Pi
 `aws:SourceArn` when it assumes a role: EventBridge documents them for resource policies
 (https://docs.aws.amazon.com/eventbridge/latest/userguide/cross-service-confused-deputy-prevention.html). So the
 trust uses the `IfExists` operators, which hold either way: a request that carries another account's source is
-refused, and one that carries none still works. `ops.authorization` evaluates both.
+refused, and one that carries none still works. `devtools.authorization` evaluates both.
 """
 
 from __future__ import annotations

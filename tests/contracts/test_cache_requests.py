@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ops.event_input import http_parameters, render
+from rendering.rule_input import http_parameters, render
 from tests.support.events import matches
 from tests.support.synth import synthesize
 from tests.support.templates import construct_path, resources_of_type

@@ -12,14 +12,15 @@ import msgspec
 import pytest
 from jsonschema import Draft4Validator
 
+from devtools.event_catalog import cli as catalog
+from event_contract import models as contracts
+from event_contract.compatibility import breaking_changes
+from event_contract.examples import example_event, example_items
+from event_contract.models import ITEM_MODELS
+from event_contract.schemas import DETAIL_TYPES, event_schemas, schema_content
 from lambdas.enrichment.envelope import envelope
-from lambdas.shared import contracts, customer_snapshot
-from lambdas.shared.contracts import ITEM_MODELS
+from lambdas.shared import customer_snapshot
 from lambdas.shared.entities import ENTITIES, SCHEMA_VERSION
-from ops.event_catalog import cli as catalog
-from ops.event_catalog.examples import example_event, example_items
-from stacks.event_schemas import DETAIL_TYPES, event_schemas, schema_content
-from stacks.schema_compatibility import breaking_changes
 from tests.support.events import bus_event, stream_record, stream_record_names
 from tests.support.synth import synthesize
 

@@ -1,4 +1,4 @@
-"""Will AWS let each call between the app's services through? The offline check of ops.authorization over the
+"""Will AWS let each call between the app's services through? The offline check of devtools.authorization over the
 synthesized app of dev and prod (both regions) and their delivery roles: every edge allowed, every probe denied,
 every alarm, rule, pipe, function, state machine and endpoint covered, and the check failing when a statement that
 makes a call work is taken away (the three defects it was written for among them)."""
@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 import yaml
 
-from ops.authorization.check import Report, check
-from ops.authorization.cli import main
-from ops.synth import EVALUATED_REPOSITORY, synthesized_delivery_access
+from devtools.authorization.check import Report, check
+from devtools.authorization.cli import main
+from devtools.synth import EVALUATED_REPOSITORY, synthesized_delivery_access
 from tests.support.synth import PROJECT_ROOT, synthesize
 
 pytestmark = pytest.mark.xdist_group("synth")
@@ -221,7 +221,7 @@ def test_a_function_role_without_the_grant_its_code_needs_is_found() -> None:
 
 
 def test_the_bootstrap_roles_trust_their_own_account_as_the_check_assumes() -> None:
-    """ops.authorization.assembly models each bootstrap role as trusting its account; the pinned CLI's bootstrap
+    """devtools.authorization.assembly models each bootstrap role as trusting its account; the pinned CLI's bootstrap
     template must say so."""
 
     class CloudFormation(yaml.SafeLoader):

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
+from devtools.fake_lambda_context import FakeLambdaContext
 from lambdas.enrichment.batch import UnpublishableRecordsError
 from lambdas.enrichment.envelope import MAX_EVENT_BYTES, RejectedRecordError, envelope
 from lambdas.enrichment.handler import handler
 from lambdas.shared.dynamodb_json import attribute_to_json, number
 from tests.support.events import expected_envelope, stream_record, stream_record_names
-from tests.support.lambda_context import FakeLambdaContext
 
 REJECTED = {
     "order_remove_ttl_expiry": "TTL expiry is not a deletion",

@@ -1,7 +1,7 @@
 """Property: whatever producers send, the intake never raises and every message ends in exactly one place:
 written (its exact submission is in the table), rejected (with a reason), or reported for retry. None disappears.
 
-The handler runs against in-memory fakes of the table and the rejected queue (tests/support/fake_aws.py): the
+The handler runs against in-memory fakes of the table and the rejected queue (devtools/fake_aws.py): the
 property is about the handler's decisions, and moto's DynamoDB and SQS behaviour for the same calls is covered by
 tests/lambdas/test_intake.py. That made 300 examples about 10 times cheaper without generating fewer.
 """
@@ -18,12 +18,12 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from devtools.fake_aws import FakeDynamoDB, FakeSqs
 from lambdas.customer_snapshot import handler as customer_lookup
 from lambdas.customer_snapshot.repository import Customers
 from lambdas.intake import handler as intake
 from lambdas.intake.repository import Orders, RejectedMessages
 from lambdas.intake.submission import OrderSubmission, Rejected, parse_submission
-from tests.support.fake_aws import FakeDynamoDB, FakeSqs
 from tests.support.intake import Intake
 from tests.support.seed import customer_item
 from tests.support.workflow_harness import TABLE_NAME

@@ -9,6 +9,7 @@ import pytest
 from botocore.stub import Stubber
 from msgspec import ValidationError
 
+from devtools.fake_lambda_context import FakeLambdaContext
 from lambdas.process_order import handler as process_order
 from lambdas.process_order.processing import ProcessOrderRequest
 from lambdas.process_order.processing import process as process_request
@@ -16,7 +17,6 @@ from lambdas.process_order.repository import OrderReferences
 from lambdas.shared.dynamodb_json import item_to_json
 from lambdas.shared.errors import RetryableError
 from lambdas.shared.validation import converted
-from tests.support.lambda_context import FakeLambdaContext
 from tests.support.seed import customer_item, order_item, product_item
 from tests.support.workflow_harness import TABLE_NAME
 

@@ -9,10 +9,10 @@ import pytest
 from botocore.stub import Stubber
 from msgspec import ValidationError
 
+from devtools.fake_lambda_context import FakeLambdaContext
 from lambdas.shared.errors import RetryableError
 from lambdas.ship_order import handler as ship_order
 from lambdas.ship_order.repository import Shipments
-from tests.support.lambda_context import FakeLambdaContext
 from tests.support.workflow_harness import TABLE_NAME
 
 REQUEST = {

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from devtools.fake_aws import FakeCloud, FakeEvents, FakeLambda, FakeSqs
 from lambdas.enrichment.envelope import RejectedRecordError, envelope
 from local_cloud.pipes import workers
 from local_cloud.pipes.definition import PipeDefinition, as_description, load_pipe, unsupported
@@ -15,7 +16,6 @@ from local_cloud.pipes.sources import QueueBatch, StreamBatch
 from local_cloud.pipes.workers import QueuePipeWorker, StreamPipeWorker
 from stacks.names import Component
 from tests.support.events import matches, stream_record
-from tests.support.fake_aws import FakeCloud, FakeEvents, FakeLambda, FakeSqs
 from tests.support.pipes_input import sqs_record
 from tests.support.synth import synthesize
 from tests.support.templates import resource_at

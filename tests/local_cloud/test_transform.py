@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ops.pipes_input import TransformError, dynamic_parameter, render, value_at
+from rendering.pipe_input import TransformError, dynamic_parameter, render, value_at
 from tests.support.pipes_input import sqs_record
 
 RESERVED = {"aws.pipes.pipe-name": "orders-intake"}

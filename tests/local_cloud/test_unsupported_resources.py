@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from devtools.fake_aws import FakeCloud, FakeEvents, FakeSecrets
 from local_cloud.assembly import CloudAssembly
 from local_cloud.unsupported_resources import MAKERS, provision_after_deploy, provision_before_deploy
 from stacks.names import Component, Output, stack_name
-from tests.support.fake_aws import FakeCloud, FakeEvents, FakeSecrets
 from tests.support.synth import synthesize
 from tests.support.templates import references
 

@@ -1,4 +1,4 @@
-"""The IAM subset ops.authorization evaluates, on small policies whose outcome the IAM User Guide states."""
+"""The IAM subset devtools.authorization evaluates, on small policies whose outcome the IAM User Guide states."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from ops.authorization.decision import decide
-from ops.authorization.function_calls import sdk_calls
-from ops.authorization.policy import Principal, Request, UnsupportedPolicy, conditions_hold
+from devtools.authorization.decision import decide
+from devtools.authorization.function_calls import sdk_calls
+from devtools.authorization.policy import Principal, Request, UnsupportedPolicy, conditions_hold
 
 ACCOUNT = "111111111111"
 ROLE = Principal("AWS", f"arn:aws:iam::{ACCOUNT}:role/caller")

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from ops.cost import cli
-from ops.cost.deployed_settings import read_settings
-from ops.cost.model import Assumptions, Traffic, monthly_lines, order_footprint, prices, summary
+from devtools.cost import cli
+from devtools.cost.deployed_settings import read_settings
+from devtools.cost.model import Assumptions, Traffic, monthly_lines, order_footprint, prices, summary
 from tests.support.synth import synthesize
 
 pytestmark = pytest.mark.xdist_group("synth")

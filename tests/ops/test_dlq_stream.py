@@ -15,7 +15,7 @@ from local_cloud.pipes.sources import StreamBatch
 from local_cloud.pipes.workers import stream_batch_pointer
 from ops import aws
 from ops.dlq import cli
-from ops.dlq.stream_records import as_pipes_record
+from rendering.pipe_records import as_pipes_record
 from tests.support.dlq_world import ENRICHMENT, REGION, World, run, streams_client
 from tests.support.seed import customer_item, order_item
 from tests.support.synth import synthesize

@@ -2,7 +2,7 @@
 rules and targets they go back to, the orders table with its stream, and a pipe with the app's own parameters.
 
 moto's EventBridge has no TestEventPattern and its Lambda runs nothing without Docker, so those two calls go to
-moto's pattern engine and to the real enrichment handler (tests/support/fake_aws.py); everything else is moto.
+moto's pattern engine and to the real enrichment handler (devtools/fake_aws.py); everything else is moto.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from devtools.fake_aws import FakeLambda
+from devtools.fake_lambda_context import FakeLambdaContext
 from lambdas.enrichment.handler import handler as enrichment_handler
 from ops.dlq import cli
 from tests.support.events import matches
-from tests.support.fake_aws import FakeLambda
-from tests.support.lambda_context import FakeLambdaContext
 from tests.support.stream_pipe import the_apps_stream_pipe_parameters
 from tests.support.synth import synthesize
 from tests.support.workflow_harness import create_table_from_template

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from devtools.fake_lambda_context import FakeLambdaContext
 from lambdas.event_store import handler as store_handler
-from tests.support.lambda_context import FakeLambdaContext
 from tests.support.synth import synthesize
 from tests.support.workflow_harness import create_table_from_template
 

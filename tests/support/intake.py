@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from devtools.fake_lambda_context import FakeLambdaContext
 from lambdas.customer_snapshot import handler as customer_lookup
 from lambdas.intake import handler as intake
 from lambdas.shared.entities import ORDER
-from tests.support.lambda_context import FakeLambdaContext
 from tests.support.pipes_input import sqs_record, target_payload
 from tests.support.synth import synthesize
 from tests.support.templates import resource_at

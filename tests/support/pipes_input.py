@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from local_cloud.pipes.sources import sqs_record as record_from_message
-from ops.pipes_input import render
+from rendering.pipe_input import render
+from rendering.pipe_records import sqs_record as record_from_message
 
 QUEUE_ARN = "arn:aws:sqs:eu-west-1:123456789012:intake"
 

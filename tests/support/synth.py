@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ops.synth import synthesized
+from devtools.synth import synthesized
 from stacks.config import ENVIRONMENTS_CONTEXT_KEY, EnvironmentConfig
 from stacks.config_loading import load_environment_config
 from stacks.orders_app import OrdersApp, OrdersStacks
@@ -57,6 +57,6 @@ def synthesize(env_name: str) -> SynthesizedApp:
     config = environment_config(env_name)
     outdir = Path(tempfile.mkdtemp(prefix=f"cdk-{env_name}-"))
     atexit.register(shutil.rmtree, outdir, ignore_errors=True)  # nothing left behind in the temporary directory
-    orders, assembly = synthesized(config, str(outdir))  # the same synthesis as the developer tools (ops/synth.py)
+    orders, assembly = synthesized(config, str(outdir))  # the same synthesis as the developer tools (devtools/synth.py)
     templates = {stack.artifact_id: assembly.get_stack_artifact(stack.artifact_id).template for stack in orders.all()}
     return SynthesizedApp(config=config, app=orders, templates=templates, assembly_dir=outdir)

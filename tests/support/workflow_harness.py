@@ -25,10 +25,10 @@ from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 
+from devtools.fake_lambda_context import FakeLambdaContext
 from lambdas.enrichment.envelope import envelope
 from lambdas.process_order import handler as process_order
 from lambdas.ship_order import handler as ship_order
-from tests.support.lambda_context import FakeLambdaContext
 from tests.support.templates import resources_of_type
 
 ACCOUNT = "123456789012"

@@ -227,7 +227,7 @@ def test_a_reservation_that_keeps_conflicting_fails_the_order_with_nothing_reser
     assert workflow.stock("p-1") == 10
 
 
-FOOTPRINT = json.loads((Path(__file__).resolve().parents[2] / "ops" / "cost" / "footprint.json").read_text())
+FOOTPRINT = json.loads((Path(__file__).resolve().parents[2] / "devtools" / "cost" / "footprint.json").read_text())
 
 
 @pytest.mark.parametrize(
@@ -241,7 +241,7 @@ FOOTPRINT = json.loads((Path(__file__).resolve().parents[2] / "ops" / "cost" / "
 def test_the_cost_models_footprint_is_what_the_workflow_executes(
     workflow: WorkflowHarness, outcome: str, order: dict[str, Any]
 ) -> None:
-    """`make cost` prices an order by ops/cost/footprint.json; these runs of the real definition keep it true."""
+    """`make cost` prices an order by devtools/cost/footprint.json; these runs of the real definition keep it true."""
     workflow.put(order)
     run = workflow.run(workflow.order_created_event_detail(order["orderId"]["S"]))
     expected = FOOTPRINT["outcomes"][outcome]

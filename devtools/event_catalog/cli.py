@@ -1,4 +1,5 @@
-"""python -m ops.event_catalog [--check]: write docs/events.md and docs/schemas/v<schemaVersion>/ from the contract.
+"""python -m devtools.event_catalog [--check]: write docs/events.md and docs/schemas/v<schemaVersion>/ from the
+contract.
 
 Refuses to overwrite released schemas with incompatible ones: bump SCHEMA_VERSION (lambdas/shared/entities.py)
 first, and the new version's schemas are written next to the old ones. `--check` writes nothing and exits 1 when a
@@ -16,12 +17,12 @@ from typing import Any, TextIO
 
 from moto.events.models import EventPattern  # a dev dependency, like this generator
 
+from devtools.event_catalog.markdown import render
+from devtools.synth import synthesized_templates
+from event_contract.compatibility import breaking_changes
+from event_contract.examples import example_event
+from event_contract.schemas import DETAIL_TYPES, event_schemas
 from lambdas.shared.entities import SCHEMA_VERSION
-from ops.event_catalog.examples import example_event
-from ops.event_catalog.markdown import render
-from ops.synth import synthesized_templates
-from stacks.event_schemas import DETAIL_TYPES, event_schemas
-from stacks.schema_compatibility import breaking_changes
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EVENTS_DOC = PROJECT_ROOT / "docs" / "events.md"
@@ -76,7 +77,7 @@ def expected_files(templates: dict[str, dict[str, Any]]) -> dict[Path, str]:
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
-    cli = argparse.ArgumentParser(prog="python -m ops.event_catalog", description=__doc__)
+    cli = argparse.ArgumentParser(prog="python -m devtools.event_catalog", description=__doc__)
     cli.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is out of date")
     args = cli.parse_args(argv)
     breaking = incompatible_with_release()

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ops.authorization.assembly import Assembly
-from ops.authorization.calls import Call, role
-from ops.authorization.deployment import Deployment, Located, UnknownResource
-from ops.authorization.policy import Principal
+from devtools.authorization.assembly import Assembly
+from devtools.authorization.calls import Call, role
+from devtools.authorization.deployment import Deployment, Located, UnknownResource
+from devtools.authorization.policy import Principal
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 # What a pull request's code could reach for customers' data, if its role let it.

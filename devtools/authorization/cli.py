@@ -1,5 +1,5 @@
-"""python -m ops.authorization --env <env> [--assembly DIR] [--json]: every call between the environment's services,
-allowed or denied as AWS would decide it, from the synthesized templates (no AWS account needed).
+"""python -m devtools.authorization --env <env> [--assembly DIR] [--json]: every call between the environment's
+services, allowed or denied as AWS would decide it, from the synthesized templates (no AWS account needed).
 
 Exit status: 0 when every call that must be allowed is and every probe that must be denied is; 1 otherwise (each
 such call printed with the reason); 2 for a template this check does not understand."""
@@ -14,15 +14,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from ops.authorization.check import Report, check
-from ops.authorization.deployment import UnknownResource
-from ops.authorization.policy import UnsupportedPolicy
+from devtools.authorization.check import Report, check
+from devtools.authorization.deployment import UnknownResource
+from devtools.authorization.policy import UnsupportedPolicy
+from devtools.synth import EVALUATED_REPOSITORY, synthesized, synthesized_delivery_access
 from ops.aws import environment
-from ops.synth import EVALUATED_REPOSITORY, synthesized, synthesized_delivery_access
 
 
 def parser() -> argparse.ArgumentParser:
-    cli = argparse.ArgumentParser(prog="python -m ops.authorization", description=__doc__,
+    cli = argparse.ArgumentParser(prog="python -m devtools.authorization", description=__doc__,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     cli.add_argument("--env", default="dev")
     cli.add_argument("--assembly", type=Path, help="an app assembly `cdk synth` wrote (default: synthesize it)")

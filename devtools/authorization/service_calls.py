@@ -21,10 +21,10 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from devtools.authorization.calls import Call, role, service
+from devtools.authorization.deployment import Deployment, Located, UnknownResource
 from lambdas.process_order.logic import reservation_plan
 from lambdas.shared.orders import LineItem, OrderLines
-from ops.authorization.calls import Call, role, service
-from ops.authorization.deployment import Deployment, Located, UnknownResource
 
 EVENTS = "events.amazonaws.com"
 LOG_STREAM = "log-stream:evaluated"

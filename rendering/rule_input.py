@@ -15,7 +15,7 @@ import json
 import re
 from typing import Any
 
-from ops.pipes_input import inside_string
+from rendering.pipe_input import inside_string
 
 PLACEHOLDER = re.compile(r"<([A-Za-z0-9_.-]+)>")
 PATH_STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ops.authorization.policy import Request, Statement, matching_statements
+from devtools.authorization.policy import Request, Statement, matching_statements
 
 
 @dataclass(frozen=True)

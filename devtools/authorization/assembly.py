@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ops.authorization.deployment import EVALUATION_ACCOUNT, DeployedStack, Deployment
+from devtools.authorization.deployment import EVALUATION_ACCOUNT, DeployedStack, Deployment
 
 BOOTSTRAP_STACK = "CDKToolkit"
 # The bootstrap roles a deployment assumes, each trusting its own account (`Principal: {AWS: !Ref AWS::AccountId}`

@@ -20,9 +20,9 @@ from pathlib import Path
 from botocore import xform_name
 from botocore.session import get_session
 
-from ops.authorization.calls import Call, role, service
-from ops.authorization.deployment import Deployment, Located, UnknownResource
-from ops.authorization.service_calls import source_reads, write_logs
+from devtools.authorization.calls import Call, role, service
+from devtools.authorization.deployment import Deployment, Located, UnknownResource
+from devtools.authorization.service_calls import source_reads, write_logs
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SUPPORTED_SERVICES = ("dynamodb", "sqs")

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from ops.authorization.decision import Decision, decide
-from ops.authorization.policies import Policies
-from ops.authorization.policy import ContextValue, Principal, Request
+from devtools.authorization.decision import Decision, decide
+from devtools.authorization.policies import Policies
+from devtools.authorization.policy import ContextValue, Principal, Request
 
 SECURE = {"aws:SecureTransport": "true"}
 

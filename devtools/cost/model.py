@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ops.cost.deployed_settings import AppSettings
+from devtools.cost.deployed_settings import AppSettings
 
 HERE = Path(__file__).resolve().parent
 SECONDS_PER_MONTH = 30 * 24 * 3600

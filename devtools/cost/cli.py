@@ -1,4 +1,4 @@
-"""python -m ops.cost --env <env> [--orders N] [--json]: the monthly cost table of an environment."""
+"""python -m devtools.cost --env <env> [--orders N] [--json]: the monthly cost table of an environment."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from collections.abc import Sequence
 from dataclasses import asdict, fields
 from typing import Any, TextIO
 
-from ops.cost.deployed_settings import read_settings
-from ops.cost.model import Assumptions, Traffic, footprint, monthly_lines, order_footprint, prices, summary
-from ops.synth import synthesized_templates
+from devtools.cost.deployed_settings import read_settings
+from devtools.cost.model import Assumptions, Traffic, footprint, monthly_lines, order_footprint, prices, summary
+from devtools.synth import synthesized_templates
 
 
 def parser() -> argparse.ArgumentParser:
-    cli = argparse.ArgumentParser(prog="python -m ops.cost", description=__doc__)
+    cli = argparse.ArgumentParser(prog="python -m devtools.cost", description=__doc__)
     cli.add_argument("--env", default="dev")
     cli.add_argument("--json", action="store_true", help="the same as JSON")
     for field in fields(Traffic):
@@ -56,16 +56,16 @@ def as_table(result: dict[str, Any]) -> str:
     per = result["perOrder"]
     return "\n".join([
         f"Orders ({result['environment']}): {traffic['orders_per_month']:,} orders/month; prices "
-        f"{result['prices']['region']} taken {result['prices']['taken']} (ops/cost/prices.json)", "", *rows, "",
+        f"{result['prices']['region']} taken {result['prices']['taken']} (devtools/cost/prices.json)", "", *rows, "",
         f"total: ${result['monthlyUsd']:,.2f}/month = ${result['perMillionOrdersUsd']:,.2f} per million orders",
         f"top drivers: {drivers}",
-        f"per accepted order (ops/cost/footprint.json, measured by running the state machine): "
+        f"per accepted order (devtools/cost/footprint.json, measured by running the state machine): "
         f"{per['transitions']:.2f} state transitions, {per['streamRecords']:.2f} stream records = bus events, "
         f"{per['orderEvents']:.2f} order events",
         "assumptions: free tier ignored; DynamoDB on-demand; Lambda warm durations "
         + ", ".join(f"{k} {v:g} ms" for k, v in result["assumptions"]["lambda_ms"])
         + f"; event {traffic['event_kb']} KB, stored event {traffic['stored_event_kb']} KB; log sizes and "
-        "compression, X-Ray sampling and Express duration as in ops/cost/model.py (Assumptions)",
+        "compression, X-Ray sampling and Express duration as in devtools/cost/model.py (Assumptions)",
     ])  # fmt: skip
 
 

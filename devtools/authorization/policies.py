@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ops.authorization.deployment import Deployment, Located, UnknownResource
-from ops.authorization.policy import Statement
+from devtools.authorization.deployment import Deployment, Located, UnknownResource
+from devtools.authorization.policy import Statement
 
 # SNS's own policy for a topic nobody gave one: the owner account's principals, through AWS:SourceOwner.
 # https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html

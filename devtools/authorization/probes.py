@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-from ops.authorization.calls import Call, role
-from ops.authorization.policies import Policies
+from devtools.authorization.calls import Call, role
+from devtools.authorization.policies import Policies
 
 OTHER_ACCOUNT = "222222222222"
 OUTSIDER = f"arn:aws:iam::{OTHER_ACCOUNT}:role/outsider"

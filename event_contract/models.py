@@ -1,7 +1,7 @@
 """The event contract: what every entity's item holds as events carry it, and the envelope around it.
 
 This is the one source of truth for the event shapes. The JSON Schemas in the schema registry, docs/events.md and
-the contract tests are all generated from these models (stacks/event_schemas.py); the enrichment itself publishes
+the contract tests are all generated from these models (event_contract/schemas.py); the enrichment itself publishes
 whatever the table holds, so an attribute these models do not know still reaches consumers, and the contract tests
 name it.
 

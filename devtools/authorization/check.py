@@ -8,14 +8,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ops.authorization.assembly import Assembly, bootstrap_stacks, read_assembly
-from ops.authorization.calls import Call, Outcome, evaluate
-from ops.authorization.delivery_calls import delivery_calls
-from ops.authorization.deployment import Deployment
-from ops.authorization.function_calls import function_calls
-from ops.authorization.policies import Policies
-from ops.authorization.probes import probes
-from ops.authorization.service_calls import service_calls
+from devtools.authorization.assembly import Assembly, bootstrap_stacks, read_assembly
+from devtools.authorization.calls import Call, Outcome, evaluate
+from devtools.authorization.delivery_calls import delivery_calls
+from devtools.authorization.deployment import Deployment
+from devtools.authorization.function_calls import function_calls
+from devtools.authorization.policies import Policies
+from devtools.authorization.probes import probes
+from devtools.authorization.service_calls import service_calls
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """A JSON Schema (draft 4, as the EventBridge schema registry takes `JSONSchemaDraft4`) for every detail-type the
-app publishes, generated from the event contract (lambdas/shared/contracts.py). No CDK here: the Event Fabric stack,
+app publishes, generated from the event contract (event_contract/models.py). No CDK here: the Event Fabric stack,
 docs/events.md's generator and the tests all call it.
 
 Each schema describes the whole EventBridge event, `detail` being the envelope, so that the registry's code bindings
@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from lambdas.shared.contracts import ITEM_MODELS, EventMetadata
+from event_contract.models import ITEM_MODELS, EventMetadata
 from lambdas.shared.entities import CHANGE_SUFFIXES, ENTITIES, EVENT_SOURCE, SCHEMA_VERSION, Entity
 
 DRAFT_4 = "http://json-schema.org/draft-04/schema#"

@@ -1,0 +1,5 @@
+import sys
+
+from devtools.cost.cli import main
+
+sys.exit(main())

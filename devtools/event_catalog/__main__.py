@@ -1,0 +1,5 @@
+import sys
+
+from devtools.event_catalog.cli import main
+
+sys.exit(main())

@@ -1,5 +1,0 @@
-import sys
-
-from ops.authorization.cli import main
-
-sys.exit(main())

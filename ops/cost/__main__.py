@@ -1,5 +1,0 @@
-import sys
-
-from ops.cost.cli import main
-
-sys.exit(main())

@@ -1,5 +1,0 @@
-import sys
-
-from ops.event_catalog.cli import main
-
-sys.exit(main())
