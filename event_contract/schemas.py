@@ -56,8 +56,22 @@ def event_schemas() -> dict[str, dict[str, Any]]:
     return {detail_type.name: event_schema(detail_type) for detail_type in DETAIL_TYPES}
 
 
+class UnknownItemModel(LookupError):
+    """An entity the contract has no item model for: the stream pipe would publish events nobody documented."""
+
+
+def item_model(entity: Entity) -> type[BaseModel]:
+    model = ITEM_MODELS.get(entity)
+    if model is None:
+        raise UnknownItemModel(
+            f"no item model for entity {entity.name!r} ({entity.key_prefix}): add one to ITEM_MODELS in "
+            "event_contract/models.py (docs/changing.md, 'Add an entity')"
+        )
+    return model
+
+
 def event_schema(detail_type: DetailType) -> dict[str, Any]:
-    item_name = ITEM_MODELS[detail_type.entity].__name__
+    item_name = item_model(detail_type.entity).__name__
     definitions = _definitions(detail_type)
     item_ref = {"$ref": f"#/definitions/{item_name}"}
     envelope: dict[str, Any] = {

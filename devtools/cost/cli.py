@@ -1,4 +1,6 @@
-"""python -m devtools.cost --env <env> [--orders N] [--json]: the monthly cost table of an environment."""
+"""python -m devtools.cost --env <env> [--orders N] [--json]: the monthly cost table of an environment.
+
+Exit status 2 when the templates hold a resource the model does not price (devtools/cost/coverage.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, fields
 from typing import Any, TextIO
 
+from devtools.cost.coverage import UnpricedResources
 from devtools.cost.deployed_settings import read_settings
 from devtools.cost.model import Assumptions, Traffic, footprint, monthly_lines, order_footprint, prices, summary
 from devtools.synth import synthesized_templates
@@ -30,7 +33,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     traffic = Traffic(**{f.name: getattr(args, f.name) for f in fields(Traffic)})
     settings = read_settings(synthesized_templates(args.env))
     assumptions = Assumptions()
-    lines = monthly_lines(settings, traffic, assumptions)
+    try:
+        lines = monthly_lines(settings, traffic, assumptions)
+    except UnpricedResources as unpriced:
+        print(unpriced, file=sys.stderr)
+        return 2
     result = {
         "environment": args.env,
         **summary(lines, traffic),

@@ -40,7 +40,10 @@ class AppSettings:
     alarms: int
     dashboards: int
     secrets: int
-    rules: list[str] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)  # paths
+    topics: list[str] = field(default_factory=list)  # paths
+    email_subscriptions: int = 0
+    resource_types: dict[str, list[str]] = field(default_factory=dict)  # type -> paths, for the coverage check
 
 
 def read_settings(templates: dict[str, Template]) -> AppSettings:
@@ -82,7 +85,17 @@ def read_settings(templates: dict[str, Template]) -> AppSettings:
         dashboards=len(of_type("AWS::CloudWatch::Dashboard")),
         secrets=len({str(p["AuthParameters"]) for _, p in of_type("AWS::Events::Connection")}),
         rules=[p for p, _ in of_type("AWS::Events::Rule")],
+        topics=[p for p, _ in of_type("AWS::SNS::Topic")],
+        email_subscriptions=sum(1 for _, s in of_type("AWS::SNS::Subscription") if s.get("Protocol") == "email"),
+        resource_types=_paths_by_type(resources),
     )
+
+
+def _paths_by_type(resources: list[tuple[str, dict[str, Any]]]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for resource_path, resource in resources:
+        found.setdefault(resource["Type"], []).append(resource_path)
+    return found
 
 
 def path(resource: dict[str, Any]) -> str:

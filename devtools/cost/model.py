@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from devtools.cost.coverage import UnpricedResources, construct_id, unknown_types, unpriced_by_name
 from devtools.cost.deployed_settings import AppSettings
 
 HERE = Path(__file__).resolve().parent
@@ -62,6 +63,7 @@ class Assumptions:
     custom_metrics: int = 12
     xray_reservoir_per_second: float = 1.0
     xray_sampled_share: float = 0.05
+    alarm_notifications_per_month: int = 100  # per topic: alarm state changes, both ways
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class _Bill:
     pipe_requests: dict[str, float] = field(default_factory=dict)  # by pipe: intake, stream
     executions: float = 0.0  # of the workflow
     states: float = 0.0  # the workflow's states entered
+    priced: set[str] = field(default_factory=set)  # construct ids of the rules and topics some line prices
 
     def add(self, service: str, item: str, price: str, quantity: float) -> None:
         entry = self.price_list["prices"][price]
@@ -114,7 +117,22 @@ def monthly_lines(settings: AppSettings, traffic: Traffic, assume: Assumptions) 
     _consumers(bill, settings, traffic, assume, events=events, order_events=accepted * per_order["orderEvents"],
                accepted=accepted)  # fmt: skip
     _observability(bill, settings, assume)
+    _notifications(bill, settings, assume)
+    _refuse_what_is_not_priced(bill, settings)
     return bill.lines
+
+
+def _refuse_what_is_not_priced(bill: _Bill, settings: AppSettings) -> None:
+    """A resource the model leaves out would make the total look cheaper than it is: fail instead."""
+    problems = unknown_types(settings.resource_types)
+    problems += unpriced_by_name("rule", settings.rules, bill.priced)
+    problems += unpriced_by_name("topic", settings.topics, bill.priced)
+    problems += [
+        f"function lambdas.{package}: no line of devtools/cost/model.py invokes it (_lambda)"
+        for package in sorted(set(settings.functions) - set(bill.invocations))
+    ]
+    if problems:
+        raise UnpricedResources(problems)
 
 
 def order_footprint(traffic: Traffic) -> dict[str, float]:
@@ -177,6 +195,7 @@ def _workflow(bill: _Bill, settings: AppSettings, assume: Assumptions, accepted:
         bill.add("Step Functions", "EXPRESS executions", "stepfunctions.expressRequest", accepted)
         bill.add("Step Functions", "EXPRESS duration", "stepfunctions.expressGbSecond",
                  accepted * assume.express_seconds_per_execution * assume.express_memory_gb)  # fmt: skip
+    bill.priced.add("OrderCreatedRule")  # one start per accepted order: the executions above
     _lambda(bill, settings, assume, "process_order", accepted * per["process_order"])
     _lambda(bill, settings, assume, "ship_order", accepted * per["ship_order"])
     index_writes = 1 + len(settings.orders_table.index_projections)
@@ -213,6 +232,7 @@ def _consumers(
 ) -> None:  # fmt: skip
     batches = events / settings.event_store_batch_size
     bill.add("SQS", "event store buffer: send, receive and delete", "sqs.request", events + 2 * batches)
+    bill.priced.add("EveryEventRule")
     _lambda(bill, settings, assume, "event_store", batches)
     base = math.ceil(traffic.stored_event_kb)
     index_wru = sum(base if p == "ALL" else 1 for p in settings.event_store_table.index_projections)
@@ -221,9 +241,21 @@ def _consumers(
              events * (base + index_wru))  # fmt: skip
     calls = order_events + order_events  # the cache set or delete, and the topic publish
     bill.add("EventBridge", "API destination calls (cache, topic)", "eventbridge.apiDestination", calls)
+    bill.priced.update({"OrderCacheSetRule", "OrderCacheDeleteRule", "OrderTopicRule"})
     bill.add("SQS", "high-value review queue", "sqs.request", accepted * traffic.share_high_value * 3)
+    bill.priced.add("HighValueOrderRule")
     log_kb = events * traffic.event_kb
     bill.add("CloudWatch Logs", "catch-all event log ingestion", "logs.ingestion", log_kb / KB_PER_GB)
+    bill.priced.add("EventLogRule")
+
+
+def _notifications(bill: _Bill, settings: AppSettings, assume: Assumptions) -> None:
+    """The alarm topic: what its alarms publish, and each publish e-mailed to every e-mail subscription."""
+    alarm_topics = [path for path in settings.topics if construct_id(path) == "AlarmTopic"]
+    published = assume.alarm_notifications_per_month * len(alarm_topics)
+    bill.add("SNS", "alarm notifications published", "sns.publish", published)
+    bill.add("SNS", "alarm notifications e-mailed", "sns.emailDelivery", published * settings.email_subscriptions)
+    bill.priced.add("AlarmTopic")
 
 
 def _observability(bill: _Bill, settings: AppSettings, assume: Assumptions) -> None:

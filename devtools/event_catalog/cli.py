@@ -15,13 +15,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from jsonschema import Draft4Validator
 from moto.events.models import EventPattern  # a dev dependency, like this generator
 
 from devtools.event_catalog.markdown import render
 from devtools.synth import synthesized_templates
 from event_contract.compatibility import breaking_changes
-from event_contract.examples import example_event
-from event_contract.schemas import DETAIL_TYPES, event_schemas
+from event_contract.examples import UnknownEntity, example_event
+from event_contract.schemas import DETAIL_TYPES, UnknownItemModel, event_schemas
 from lambdas.shared.entities import SCHEMA_VERSION
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -67,6 +68,16 @@ def rule_consumers(templates: dict[str, dict[str, Any]]) -> dict[str, list[str]]
     return {name: sorted(rules) for name, rules in consumers.items()}
 
 
+def invalid_examples() -> list[str]:
+    """Every example event checked against its own schema: docs/events.md never shows an event its schema refuses."""
+    schemas = event_schemas()
+    return [
+        f"{detail_type.name} example: {'/'.join(map(str, error.path)) or '<event>'}: {error.message}"
+        for detail_type in DETAIL_TYPES
+        for error in Draft4Validator(schemas[detail_type.name]).iter_errors(example_event(detail_type))
+    ]
+
+
 def dev_templates() -> dict[str, dict[str, Any]]:
     """The dev environment's templates, synthesized in-process (bundling skipped)."""
     return synthesized_templates("dev")
@@ -80,14 +91,27 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     cli = argparse.ArgumentParser(prog="python -m devtools.event_catalog", description=__doc__)
     cli.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is out of date")
     args = cli.parse_args(argv)
+    try:
+        return _generate(check=args.check, out=out)
+    except (UnknownEntity, UnknownItemModel) as unknown:
+        print(f"refused: {unknown}", file=out)
+        return 1
+
+
+def _generate(*, check: bool, out: TextIO) -> int:
     breaking = incompatible_with_release()
     if breaking:
         print(f"incompatible with the released schemas v{SCHEMA_VERSION}; bump SCHEMA_VERSION:", file=out)
         print("\n".join(f"  {line}" for line in breaking), file=out)
         return 1
+    invalid = invalid_examples()
+    if invalid:
+        print("refused: example events their schemas reject (event_contract/examples.py):", file=out)
+        print("\n".join(f"  {line}" for line in invalid), file=out)
+        return 1
     files = expected_files(dev_templates())
     stale = [path for path, text in files.items() if _differs(path, text)]
-    if args.check:
+    if check:
         print("\n".join(f"out of date: {p.relative_to(PROJECT_ROOT)}" for p in stale) or "up to date", file=out)
         return 1 if stale else 0
     for path, text in files.items():

@@ -5,6 +5,7 @@ the released schemas are what the generator writes."""
 from __future__ import annotations
 
 import copy
+import io
 import json
 from typing import Any
 
@@ -14,13 +15,14 @@ from jsonschema import Draft4Validator
 
 from devtools.event_catalog import cli as catalog
 from event_contract import models as contracts
+from event_contract import schemas
 from event_contract.compatibility import breaking_changes
-from event_contract.examples import example_event, example_items
+from event_contract.examples import UnknownEntity, example_event, example_items
 from event_contract.models import ITEM_MODELS
-from event_contract.schemas import DETAIL_TYPES, event_schemas, schema_content
+from event_contract.schemas import DETAIL_TYPES, DetailType, event_schemas, schema_content
 from lambdas.enrichment.envelope import envelope
 from lambdas.shared import customer_snapshot
-from lambdas.shared.entities import ENTITIES, SCHEMA_VERSION
+from lambdas.shared.entities import ENTITIES, SCHEMA_VERSION, Entity
 from tests.support.events import bus_event, stream_record, stream_record_names
 from tests.support.synth import synthesize
 
@@ -201,3 +203,36 @@ def test_the_run_time_customer_snapshot_is_the_contracts() -> None:
     run_time_pattern = schema["$defs"]["CustomerSnapshot"]["properties"]["customerId"]["pattern"]
     documented_pattern = event_schemas()["OrderCreated"]["definitions"]["CustomerSnapshot"]["properties"]["customerId"]
     assert run_time_pattern == documented_pattern["pattern"]
+
+
+RETURN = Entity("Return", "RETURN#")
+
+
+def test_an_entity_without_an_example_builder_is_refused_not_documented_as_another() -> None:
+    with pytest.raises(UnknownEntity, match=r"no example item for entity 'Return' \(RETURN#\)"):
+        example_items(RETURN)
+
+
+def test_make_events_refuses_an_entity_the_contract_does_not_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 'add an entity' recipe's first failure: registering RETURN# alone stops the generator, which writes
+    nothing, instead of documenting ReturnCreated with another entity's example."""
+    monkeypatch.setattr(catalog, "DETAIL_TYPES", (*DETAIL_TYPES, DetailType(RETURN, "INSERT")))
+    monkeypatch.setattr(schemas, "DETAIL_TYPES", catalog.DETAIL_TYPES)
+    monkeypatch.setattr(catalog, "dev_templates", lambda: pytest.fail("must refuse before synthesizing"))
+    out = io.StringIO()
+    assert catalog.main(["--check"], out=out) == 1
+    assert out.getvalue().startswith("refused: no item model for entity 'Return' (RETURN#)")
+
+
+def test_make_events_refuses_an_example_its_schema_rejects(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(detail_type: DetailType) -> Event:
+        event = example_event(detail_type)
+        if detail_type.name == "ProductUpdated":
+            event["detail"]["data"]["stock"] = "eight"
+        return event
+
+    monkeypatch.setattr(catalog, "example_event", broken)
+    monkeypatch.setattr(catalog, "dev_templates", lambda: pytest.fail("must refuse before synthesizing"))
+    out = io.StringIO()
+    assert catalog.main(["--check"], out=out) == 1
+    assert "ProductUpdated example: detail/data/stock: 'eight' is not of type 'integer'" in out.getvalue()

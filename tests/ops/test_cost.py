@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 
 from devtools.cost import cli
+from devtools.cost.coverage import UnpricedResources
 from devtools.cost.deployed_settings import read_settings
 from devtools.cost.model import Assumptions, Traffic, monthly_lines, order_footprint, prices, summary
 from tests.support.synth import synthesize
@@ -16,7 +18,7 @@ from tests.support.synth import synthesize
 pytestmark = pytest.mark.xdist_group("synth")
 
 BILLED_SERVICES = {"EventBridge", "Pipes", "Lambda", "Step Functions", "SQS", "DynamoDB", "CloudWatch Logs",
-                   "CloudWatch", "Secrets Manager", "X-Ray"}  # fmt: skip
+                   "CloudWatch", "Secrets Manager", "X-Ray", "SNS"}  # fmt: skip
 
 
 def primary_templates(env_name: str) -> dict[str, Any]:
@@ -60,7 +62,7 @@ def test_usage_lines_scale_with_orders_and_fixed_lines_do_not() -> None:
     one, two = lines("dev", orders_per_month=1_000_000), lines("dev", orders_per_month=2_000_000)
     by_item = {line.item: line.quantity for line in one}
     for line in two:
-        fixed = line.service in ("CloudWatch", "Secrets Manager") or "polls" in line.item
+        fixed = line.service in ("CloudWatch", "Secrets Manager", "SNS") or "polls" in line.item
         if line.service == "X-Ray":  # a reservoir of traces per second, then a share: not proportional
             continue
         assert line.quantity == pytest.approx(by_item[line.item] * (1 if fixed else 2), rel=0.01), line.item
@@ -77,3 +79,65 @@ def test_the_command_prints_a_table_and_json(monkeypatch: pytest.MonkeyPatch) ->
     assert cli.main(["--env", "dev", "--json"], out=out) == 0
     result = json.loads(out.getvalue())
     assert {"lines", "perMillionOrdersUsd", "topDrivers", "assumptions", "prices", "perOrder"} <= set(result)
+
+
+def with_resource(env_name: str, stack_suffix: str, logical_id: str, resource: dict[str, Any]) -> dict[str, Any]:
+    templates = copy.deepcopy(primary_templates(env_name))
+    [stack] = [name for name in templates if name.endswith(stack_suffix)]
+    templates[stack]["Resources"][logical_id] = resource
+    return templates
+
+
+def unpriced(templates: dict[str, Any]) -> list[str]:
+    with pytest.raises(UnpricedResources) as refused:
+        monthly_lines(read_settings(templates), Traffic(), Assumptions())
+    return refused.value.problems
+
+
+def test_a_billable_type_the_model_does_not_know_stops_it() -> None:
+    kinesis = {"Type": "AWS::Kinesis::Stream", "Properties": {"ShardCount": 1},
+               "Metadata": {"aws:cdk:path": "Orders-dev-Data/Feed/Resource"}}  # fmt: skip
+    [problem] = unpriced(with_resource("dev", "-Data", "Feed", kinesis))
+    assert problem.startswith("AWS::Kinesis::Stream (Orders-dev-Data/Feed/Resource): add it to PRICED_TYPES")
+
+
+def test_a_new_consumers_rule_and_topic_stop_it_until_a_line_prices_them() -> None:
+    """The 'add a consumer' recipe's first failure: the rule and its topic are known types, but no line says what
+    their events cost."""
+    templates = with_resource("dev", "-Workflows", "LowStockRule", {
+        "Type": "AWS::Events::Rule", "Properties": {"EventPattern": {"source": ["orders.table"]}},
+        "Metadata": {"aws:cdk:path": "Orders-dev-Workflows/LowStockRule/Resource"}})  # fmt: skip
+    [stack] = [name for name in templates if name.endswith("-Workflows")]
+    topic_path = {"aws:cdk:path": "Orders-dev-Workflows/LowStockTopic/Resource"}
+    templates[stack]["Resources"]["LowStockTopic"] = {
+        "Type": "AWS::SNS::Topic",
+        "Properties": {},
+        "Metadata": topic_path,
+    }
+    assert unpriced(templates) == [
+        "rule Orders-dev-Workflows/LowStockRule/Resource: no line of devtools/cost/model.py prices it; add one and "
+        "record its id in bill.priced",
+        "topic Orders-dev-Workflows/LowStockTopic/Resource: no line of devtools/cost/model.py prices it; add one and "
+        "record its id in bill.priced",
+    ]
+
+
+def test_a_function_no_line_invokes_stops_it() -> None:
+    function = {"Type": "AWS::Lambda::Function", "Properties": {"Handler": "lambdas.restock.handler.handler"},
+                "Metadata": {"aws:cdk:path": "Orders-dev-Workflows/Restock/Function/Resource"}}  # fmt: skip
+    assert unpriced(with_resource("dev", "-Workflows", "Restock", function)) == [
+        "function lambdas.restock: no line of devtools/cost/model.py invokes it (_lambda)"
+    ]
+
+
+def test_the_command_exits_2_and_names_what_it_cannot_price(monkeypatch: pytest.MonkeyPatch) -> None:
+    kinesis = {"Type": "AWS::Kinesis::Stream", "Properties": {}, "Metadata": {"aws:cdk:path": "Orders-dev-Data/F"}}
+    monkeypatch.setattr(cli, "synthesized_templates", lambda env: with_resource(env, "-Data", "F", kinesis))
+    assert cli.main(["--env", "dev"], out=io.StringIO()) == 2
+
+
+def test_alarm_notifications_are_priced_per_e_mail_subscription() -> None:
+    """prod subscribes the on-call e-mail to the alarm topic; dev has no e-mail."""
+    emailed = {env: [ln for ln in lines(env) if ln.item == "alarm notifications e-mailed"] for env in ("dev", "prod")}
+    assert emailed["dev"][0].quantity == 0
+    assert emailed["prod"][0].quantity == Assumptions().alarm_notifications_per_month
