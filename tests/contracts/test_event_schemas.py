@@ -216,8 +216,9 @@ def test_an_entity_without_an_example_builder_is_refused_not_documented_as_anoth
 def test_make_events_refuses_an_entity_the_contract_does_not_model(monkeypatch: pytest.MonkeyPatch) -> None:
     """The 'add an entity' recipe's first failure: registering RETURN# alone stops the generator, which writes
     nothing, instead of documenting ReturnCreated with another entity's example."""
-    monkeypatch.setattr(catalog, "DETAIL_TYPES", (*DETAIL_TYPES, DetailType(RETURN, "INSERT")))
-    monkeypatch.setattr(schemas, "DETAIL_TYPES", catalog.DETAIL_TYPES)
+    with_return = (*DETAIL_TYPES, DetailType(RETURN, "INSERT"))
+    monkeypatch.setattr(catalog, "DETAIL_TYPES", with_return)
+    monkeypatch.setattr(schemas, "DETAIL_TYPES", with_return)
     monkeypatch.setattr(catalog, "dev_templates", lambda: pytest.fail("must refuse before synthesizing"))
     out = io.StringIO()
     assert catalog.main(["--check"], out=out) == 1
