@@ -14,9 +14,7 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from stacks.building_blocks.bus_rules import acts_once, table_events
-from stacks.building_blocks.dead_letter_queue import DeadLetterQueue
-from stacks.building_blocks.rule_targets import reliable_target_options
+from stacks.building_blocks.bus_rules import consumer_rule, table_events
 from stacks.building_blocks.service_roles import rule_target_role
 from stacks.config import CacheSettings
 
@@ -62,7 +60,7 @@ class CacheIntegrationStack(Stack):
         acting_region: str | None = None,
         **kwargs: Any,
     ) -> None:
-        """`acting_region`: with a standby region, the rules act only on events this region published (acts_once)."""
+        """`acting_region`: with a standby region, its rules act only on events this region published."""
         super().__init__(scope, construct_id, **kwargs)
         self._acting_region = acting_region
         self.connection = events.Connection(
@@ -144,27 +142,21 @@ class CacheIntegrationStack(Stack):
         query: dict[str, str],
         headers: dict[str, str] | None = None,
     ) -> events.Rule:
-        dead_letter_queue = DeadLetterQueue(
-            self, f"{construct_id}DeadLetterQueue", holds=f"order events {construct_id} could not deliver to Momento",
-            alarm_topic=alarm_topic,
-        )  # fmt: skip
-        rule = events.Rule(
+        return consumer_rule(
             self,
             construct_id,
-            description=description,
-            event_bus=bus,
+            bus=bus,
             event_pattern=table_events(*detail_types),
-            targets=[
-                targets.ApiDestination(
-                    target_destination,
-                    event_role=rule_target_role(self, f"{construct_id}TargetRole", description=description),
-                    event=body,
-                    query_string_parameters=query or None,
-                    header_parameters=headers,
-                    **reliable_target_options(dead_letter_queue.queue),
-                )
-            ],
-        )
-        acts_once(rule, acting_region=self._acting_region)
-        dead_letter_queue.source_arn = rule.rule_arn
-        return rule
+            description=description,
+            target=lambda reliable: targets.ApiDestination(
+                target_destination,
+                event_role=rule_target_role(self, f"{construct_id}TargetRole", description=description),
+                event=body,
+                query_string_parameters=query or None,
+                header_parameters=headers,
+                **reliable,
+            ),
+            holds=f"order events {construct_id} could not deliver to Momento",
+            alarm_topic=alarm_topic,
+            acting_region=self._acting_region,
+        ).rule

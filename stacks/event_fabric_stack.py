@@ -14,11 +14,11 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
+from stacks.building_blocks.bus_rules import consumer_rule
 from stacks.building_blocks.dead_letter_queue import DeadLetterKind, DeadLetterQueue
 from stacks.building_blocks.environment_defaults import EnvironmentDefaults
 from stacks.building_blocks.log_group_target import LogGroupTarget
 from stacks.building_blocks.nag import acknowledge
-from stacks.building_blocks.rule_targets import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS
 from stacks.building_blocks.schema_registry import EventSchemaRegistry
 from stacks.building_blocks.stream_pipe import StreamToBusPipe
 from stacks.config import StreamPipeSettings
@@ -132,23 +132,18 @@ class EventFabricStack(Stack):
     def _event_log(self, defaults: EnvironmentDefaults) -> tuple[logs.LogGroup, events.Rule]:
         """Every event, replays included, into a log group: what happened, searchable with Logs Insights."""
         log_group = defaults.log_group(self, "EventLog")
-        self.log_rule_dead_letter_queue = DeadLetterQueue(
-            self, "EventLogDeadLetterQueue", holds="events the log rule could not write", alarm_topic=self.alarm_topic
-        )
-        rule = events.Rule(
+        logs_every_event = consumer_rule(
             self,
             "EventLogRule",
-            description="Every event on the bus, replays included, into a CloudWatch log group",
-            event_bus=self.bus,
+            bus=self.bus,
             event_pattern=EVERY_EVENT,
-            targets=[
-                LogGroupTarget(
-                    log_group,
-                    dead_letter_queue=self.log_rule_dead_letter_queue.queue,
-                    retry_attempts=TARGET_RETRY_ATTEMPTS,
-                    max_event_age=TARGET_MAX_EVENT_AGE,
-                )
-            ],
+            description="Every event on the bus, replays included, into a CloudWatch log group",
+            target=lambda reliable: LogGroupTarget(log_group, **reliable),
+            holds="events the log rule could not write",
+            alarm_topic=self.alarm_topic,
+            acting_region=None,
+            records_every_event=True,  # a log of what happened, replays included
+            dead_letter_id="EventLogDeadLetterQueue",
         )
-        self.log_rule_dead_letter_queue.source_arn = rule.rule_arn
-        return log_group, rule
+        self.log_rule_dead_letter_queue = logs_every_event.dead_letter_queue
+        return log_group, logs_every_event.rule

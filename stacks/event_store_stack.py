@@ -14,11 +14,11 @@ from constructs import Construct
 
 from lambdas.shared.event_store_keys import AGGREGATE, BY_DAY, BY_DETAIL_TYPE, EVENT_KEY, TTL_ATTRIBUTE
 from stacks.building_blocks.alarms import backlog_alarm
-from stacks.building_blocks.dead_letter_queue import DeadLetterQueue, redriven_queue
+from stacks.building_blocks.bus_rules import consumer_rule
+from stacks.building_blocks.dead_letter_queue import redriven_queue
 from stacks.building_blocks.environment_defaults import EnvironmentDefaults
 from stacks.building_blocks.nag import acknowledge
 from stacks.building_blocks.powertools_function import PowertoolsFunction
-from stacks.building_blocks.rule_targets import reliable_target_options
 from stacks.config import EventStoreSettings
 from stacks.event_fabric_stack import EVERY_EVENT
 from stacks.names import Output
@@ -99,18 +99,20 @@ class EventStoreStack(Stack):
             description="Bus events wait too long to be stored: is the event store writer failing or throttled?",
             topic=alarm_topic,
         )
-        self.rule_dead_letter_queue = DeadLetterQueue(
-            self, "RuleDeadLetterQueue", holds="bus events the rule could not buffer", alarm_topic=alarm_topic
-        )
-        self.rule = events.Rule(
+        buffers = consumer_rule(
             self,
             "EveryEventRule",
-            description="Every event on the bus, replays included, into the event store's buffer",
-            event_bus=bus,
+            bus=bus,
             event_pattern=EVERY_EVENT,
-            targets=[targets.SqsQueue(self.buffer, **reliable_target_options(self.rule_dead_letter_queue.queue))],
+            description="Every event on the bus, replays included, into the event store's buffer",
+            target=lambda reliable: targets.SqsQueue(self.buffer, **reliable),
+            holds="bus events the rule could not buffer",
+            alarm_topic=alarm_topic,
+            acting_region=None,
+            records_every_event=True,  # the store keeps every copy once (a conditional put) and catches up by replay
+            dead_letter_id="RuleDeadLetterQueue",
         )
-        self.rule_dead_letter_queue.source_arn = self.rule.rule_arn
+        self.rule, self.rule_dead_letter_queue = buffers.rule, buffers.dead_letter_queue
 
     def _writer(self, settings: EventStoreSettings, defaults: EnvironmentDefaults) -> None:
         """The function that drains the buffer: it may only put items into the store table."""

@@ -12,11 +12,10 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from stacks.building_blocks.alarms import backlog_alarm
-from stacks.building_blocks.bus_rules import acts_once, table_events
-from stacks.building_blocks.dead_letter_queue import DeadLetterQueue, redriven_queue
+from stacks.building_blocks.bus_rules import consumer_rule, table_events
+from stacks.building_blocks.dead_letter_queue import redriven_queue
 from stacks.building_blocks.environment_defaults import EnvironmentDefaults
 from stacks.building_blocks.order_workflow import OrderWorkflow
-from stacks.building_blocks.rule_targets import reliable_target_options
 from stacks.building_blocks.service_roles import rule_target_role
 from stacks.config import WorkflowSettings
 from stacks.names import Output
@@ -38,7 +37,7 @@ class WorkflowsStack(Stack):
         acting_region: str | None = None,
         **kwargs: Any,
     ) -> None:
-        """`acting_region`: with a standby region, the rules act only on events this region published (acts_once)."""
+        """`acting_region`: with a standby region, its rules act only on events this region published."""
         super().__init__(scope, construct_id, **kwargs)
         self._acting_region = acting_region
         self.order_workflow = OrderWorkflow(
@@ -50,29 +49,24 @@ class WorkflowsStack(Stack):
             alarm_topic=alarm_topic,
         )
 
-        self.order_created_dead_letter_queue = DeadLetterQueue(
-            self,
-            "OrderCreatedDeadLetterQueue",
-            holds="OrderCreated events that did not start the workflow",
-            alarm_topic=alarm_topic,
-        )
-        self.order_created_rule = events.Rule(
+        starts = consumer_rule(
             self,
             "OrderCreatedRule",
-            description="Starts the order workflow for every new order (never for replays)",
-            event_bus=bus,
+            bus=bus,
             event_pattern=table_events("OrderCreated"),
-            targets=[
-                targets.SfnStateMachine(
-                    self.order_workflow.state_machine,
-                    role=rule_target_role(self, "OrderCreatedTargetRole", description="Starts the order workflow"),
-                    input=events.RuleTargetInput.from_event_path("$.detail"),
-                    **reliable_target_options(self.order_created_dead_letter_queue.queue),
-                )
-            ],
+            description="Starts the order workflow for every new order (never for replays)",
+            target=lambda reliable: targets.SfnStateMachine(
+                self.order_workflow.state_machine,
+                role=rule_target_role(self, "OrderCreatedTargetRole", description="Starts the order workflow"),
+                input=events.RuleTargetInput.from_event_path("$.detail"),
+                **reliable,
+            ),
+            holds="OrderCreated events that did not start the workflow",
+            alarm_topic=alarm_topic,
+            acting_region=acting_region,
+            dead_letter_id="OrderCreatedDeadLetterQueue",
         )
-        acts_once(self.order_created_rule, acting_region=acting_region)
-        self.order_created_dead_letter_queue.source_arn = self.order_created_rule.rule_arn
+        self.order_created_rule, self.order_created_dead_letter_queue = starts.rule, starts.dead_letter_queue
 
         self._high_value_review(bus, alarm_topic, workflow)
         CfnOutput(self, Output.STATE_MACHINE_ARN, value=self.order_workflow.state_machine.state_machine_arn)
@@ -95,27 +89,20 @@ class WorkflowsStack(Stack):
             description="A high-value order has waited too long for review.",
             topic=alarm_topic,
         )
-        self.review_target_dead_letter_queue = DeadLetterQueue(
-            self,
-            "HighValueRuleDeadLetterQueue",
-            holds="high-value orders the rule could not queue",
-            alarm_topic=alarm_topic,
-        )
-        self.high_value_rule = events.Rule(
+        threshold = workflow.high_value_order_threshold_minor
+        queues = consumer_rule(
             self,
             "HighValueOrderRule",
-            description=f"New orders above {workflow.high_value_order_threshold_minor} minor units, for review",
-            event_bus=bus,
+            bus=bus,
             event_pattern=table_events(
-                "OrderCreated",
-                detail={"data": {"totalMinor": [{"numeric": [">", workflow.high_value_order_threshold_minor]}]}},
+                "OrderCreated", detail={"data": {"totalMinor": [{"numeric": [">", threshold]}]}}
             ),
-            targets=[
-                targets.SqsQueue(
-                    self.review_queue, **reliable_target_options(self.review_target_dead_letter_queue.queue)
-                )
-            ],
+            description=f"New orders above {threshold} minor units, for review",
+            target=lambda reliable: targets.SqsQueue(self.review_queue, **reliable),
+            holds="high-value orders the rule could not queue",
+            alarm_topic=alarm_topic,
+            acting_region=self._acting_region,
+            dead_letter_id="HighValueRuleDeadLetterQueue",
         )
-        acts_once(self.high_value_rule, acting_region=self._acting_region)
-        self.review_target_dead_letter_queue.source_arn = self.high_value_rule.rule_arn
+        self.high_value_rule, self.review_target_dead_letter_queue = queues.rule, queues.dead_letter_queue
         CfnOutput(self, Output.HIGH_VALUE_REVIEW_QUEUE_URL, value=self.review_queue.queue_url)
