@@ -15,6 +15,7 @@ class Component(StrEnum):
     WORKFLOWS = "Workflows"
     EVENT_STORE = "EventStore"
     CACHE_INTEGRATION = "CacheIntegration"
+    OPERATIONS = "Operations"
 
 
 def stack_name(env_name: str, component: Component) -> str:

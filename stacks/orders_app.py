@@ -17,7 +17,7 @@ from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 from stacks.building_blocks.dead_letter_queue import STANDBY_REGION_CONTEXT, DeadLetterQueue, publish_dead_letter_queues
 from stacks.building_blocks.environment_defaults import EnvironmentDefaults
 from stacks.building_blocks.lambda_runtime import LAMBDA_WHEELS, host_wheels
-from stacks.building_blocks.operations_dashboard import OperationsDashboard, Watched
+from stacks.building_blocks.operations_dashboard import Watched
 from stacks.building_blocks.powertools_function import PowertoolsFunction
 from stacks.building_blocks.retention import LOG_RETENTION
 from stacks.cache_integration_stack import CacheIntegrationStack
@@ -28,6 +28,7 @@ from stacks.event_store_stack import EventStoreStack
 from stacks.failover_stack import FailoverStack
 from stacks.intake_stack import IntakeStack
 from stacks.names import Component, bus_name, failover_stack_name, stack_name, table_name
+from stacks.operations_stack import OperationsStack
 from stacks.replica_data_stack import ReplicaDataStack
 from stacks.workflows_stack import WorkflowsStack
 
@@ -44,9 +45,10 @@ class OrdersStacks:
     workflows: WorkflowsStack
     event_store: EventStoreStack
     cache: CacheIntegrationStack
+    operations: OperationsStack
 
     def all(self) -> list[Stack]:
-        return [self.data, self.fabric, self.intake, self.workflows, self.event_store, self.cache]
+        return [self.data, self.fabric, self.intake, self.workflows, self.event_store, self.cache, self.operations]
 
 
 @dataclass(frozen=True)
@@ -197,33 +199,27 @@ def _region_stacks(
         settings=config.cache,
         acting_region=acting_region,
     )
-    stacks = OrdersStacks(
-        data=data, fabric=fabric, intake=intake, workflows=workflows, event_store=event_store, cache=cache
-    )
-    for built in stacks.all():
+    consumers = [data, fabric, intake, workflows, event_store, cache]
+    for built in consumers:
         publish_dead_letter_queues(built)
-    # Dashboard names are unique per account, not per region: the standby's carries its region.
-    dashboard_name = f"Orders-{config.name}" + (f"-{placement.region}" if placement.standby else "")
-    _operations_dashboard(stacks, config, dashboard_name)
-    return stacks
-
-
-def _operations_dashboard(stacks: OrdersStacks, config: EnvironmentConfig, dashboard_name: str) -> None:
-    """In the Workflows stack, which owns the most of what it shows (the rest it reads from the other stacks)."""
 
     def every(kind: type[Any]) -> list[Any]:
-        return [c for stack in stacks.all() for c in stack.node.find_all() if isinstance(c, kind)]
+        return [c for stack in consumers for c in stack.node.find_all() if isinstance(c, kind)]
 
-    OperationsDashboard(
-        stacks.workflows,
-        "OperationsDashboard",
-        dashboard_name=dashboard_name,
+    operations = OperationsStack(
+        **named(Component.OPERATIONS, "the operations dashboard over this region's stacks"),
+        # Dashboard names are unique per account, not per region: the standby's carries its region.
+        dashboard_name=f"Orders-{config.name}" + (f"-{placement.region}" if placement.standby else ""),
         watched=Watched(
-            stream_pipe=stacks.fabric.stream_pipe,
-            bus_name=stacks.fabric.bus.event_bus_name,
-            state_machine=stacks.workflows.order_workflow.state_machine,
+            stream_pipe=fabric.stream_pipe,
+            bus_name=fabric.bus.event_bus_name,
+            state_machine=workflows.order_workflow.state_machine,
             dead_letter_queues=every(DeadLetterQueue),
             functions=every(PowertoolsFunction),
             maximum_record_age_seconds=config.stream_pipe.maximum_record_age_seconds,
         ),
     )
+    return OrdersStacks(
+        data=data, fabric=fabric, intake=intake, workflows=workflows, event_store=event_store, cache=cache,
+        operations=operations,
+    )  # fmt: skip

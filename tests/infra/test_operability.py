@@ -101,20 +101,20 @@ def test_the_environment_lists_all_its_dead_letter_queues_once() -> None:
 
 def dashboard(env_name: str) -> dict[str, Any]:
     [(_, resource)] = resources_of_type(
-        synthesize(env_name).template(Component.WORKFLOWS), "AWS::CloudWatch::Dashboard"
+        synthesize(env_name).template(Component.OPERATIONS), "AWS::CloudWatch::Dashboard"
     ).items()
     return resource["Properties"]  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize("env_name", [*ENVIRONMENTS, "local"])
-def test_every_environment_has_one_dashboard_in_the_workflows_stack(env_name: str) -> None:
+def test_every_environment_has_one_dashboard_in_the_operations_stack(env_name: str) -> None:
     app = synthesize(env_name)
     dashboards = [
         (component, resource)
         for component in Component
         for resource in resources_of_type(app.template(component), "AWS::CloudWatch::Dashboard").values()
     ]
-    assert [component for component, _ in dashboards] == [Component.WORKFLOWS]
+    assert [component for component, _ in dashboards] == [Component.OPERATIONS]
     assert dashboards[0][1]["Properties"]["DashboardName"] == f"Orders-{env_name}"
 
 

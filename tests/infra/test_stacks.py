@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from stacks.names import table_name
 from tests.support.synth import ENVIRONMENTS, synthesize
+from tests.support.templates import resources_of_type
 
 
 @pytest.mark.parametrize("env_name", ENVIRONMENTS)
@@ -34,3 +37,48 @@ def test_physical_names_are_generated_except_a_multi_region_table(env_name: str)
                 if isinstance(value, str):
                     assert config.secondary_region, f"{logical_id} hard-codes {name_property}={value!r}"
                     assert (name_property, value) == ("TableName", table_name(env_name)), logical_id
+
+
+def _shape(template: dict[str, Any], env_name: str) -> list[tuple[str, str]]:
+    """Each resource's type and logical id; an id CDK derives from the stack's name (an SQS event source's) counts
+    by its type only."""
+    return sorted(
+        (resource["Type"], "" if f"Orders{env_name}" in logical_id else logical_id)
+        for logical_id, resource in template["Resources"].items()
+    )
+
+
+def _of_type(env_name: str, resource_type: str) -> list[dict[str, Any]]:
+    return [r for t in synthesize(env_name).templates.values() for r in resources_of_type(t, resource_type).values()]
+
+
+def test_staging_has_devs_shape_and_differs_in_its_settings() -> None:
+    """What the dropped staging snapshots would have shown: the same resources as dev in every stack, and where
+    staging's settings differ from dev's, the templates carry staging's values."""
+    dev, staging = synthesize("dev"), synthesize("staging")
+    assert [_shape(t, "staging") for t in staging.templates.values()] == [
+        _shape(t, "dev") for t in dev.templates.values()
+    ]
+    config = staging.config
+    assert config.retain_data
+    assert not dev.config.retain_data
+    for table in _of_type("staging", "AWS::DynamoDB::GlobalTable"):
+        assert table["DeletionPolicy"] == "Retain"
+        assert all(replica["DeletionProtectionEnabled"] for replica in table["Properties"]["Replicas"])
+    for log_group in _of_type("staging", "AWS::Logs::LogGroup"):
+        assert log_group["Properties"]["RetentionInDays"] == config.log_retention_days
+        assert log_group["DeletionPolicy"] == "Retain"
+    [archive] = _of_type("staging", "AWS::Events::Archive")
+    assert archive["Properties"]["RetentionDays"] == config.archive_retention_days
+    [mapping] = _of_type("staging", "AWS::Lambda::EventSourceMapping")
+    assert mapping["Properties"]["ScalingConfig"]["MaximumConcurrency"] == config.event_store.maximum_concurrency
+    [stream_pipe] = [p for p in _of_type("staging", "AWS::Pipes::Pipe") if "DynamoDBStreamParameters" in
+                     p["Properties"]["SourceParameters"]]  # fmt: skip
+    source = stream_pipe["Properties"]["SourceParameters"]["DynamoDBStreamParameters"]
+    settings = config.stream_pipe
+    assert (source["StartingPosition"], source["MaximumRecordAgeInSeconds"], source["MaximumRetryAttempts"]) == (
+        settings.starting_position, settings.maximum_record_age_seconds, settings.maximum_retry_attempts)  # fmt: skip
+    assert stream_pipe["Properties"]["LogConfiguration"]["Level"] == settings.log_level
+    assert "IncludeExecutionData" not in stream_pipe["Properties"]["LogConfiguration"]
+    functions = [f for f in _of_type("staging", "AWS::Lambda::Function") if "LoggingConfig" in f["Properties"]]
+    assert {f["Properties"]["LoggingConfig"]["ApplicationLogLevel"] for f in functions} == {config.lambda_log_level}
