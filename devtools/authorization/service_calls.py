@@ -23,7 +23,7 @@ from typing import Any
 
 from devtools.authorization.calls import Call, role, service
 from devtools.authorization.deployment import Deployment, Located, UnknownResource
-from lambdas.process_order.logic import reservation_plan
+from lambdas.process_order.rules import reservation_plan
 from lambdas.shared.orders import LineItem, OrderLines
 
 EVENTS = "events.amazonaws.com"

@@ -14,8 +14,8 @@ from typing import Annotated, Any
 import msgspec
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lambdas.process_order.processing import ProcessOrderRequest, process
 from lambdas.process_order.repository import OrderReferences
+from lambdas.process_order.workflow_step import ProcessOrderRequest, process
 from lambdas.shared.observability import logger, metrics
 from lambdas.shared.settings import load_settings
 from lambdas.shared.validation import converted

@@ -127,7 +127,7 @@ def test_the_recorders_are_the_event_store_and_the_event_log() -> None:
 
 def test_a_queue_whose_consumer_writes_a_table_with_a_stream_acts() -> None:
     """If the event store's writer could write the orders table (which has a stream), its rule would act."""
-    template = {"Resources": {
+    template: Template = {"Resources": {
         "Buffer": {"Type": "AWS::SQS::Queue", "Properties": {}},
         "Orders": {"Type": "AWS::DynamoDB::GlobalTable", "Properties": {"StreamSpecification": {}}},
         "Role": {"Type": "AWS::IAM::Role", "Properties": {}},

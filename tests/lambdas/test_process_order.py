@@ -11,9 +11,9 @@ from msgspec import ValidationError
 
 from devtools.fake_lambda_context import FakeLambdaContext
 from lambdas.process_order import handler as process_order
-from lambdas.process_order.processing import ProcessOrderRequest
-from lambdas.process_order.processing import process as process_request
 from lambdas.process_order.repository import OrderReferences
+from lambdas.process_order.workflow_step import ProcessOrderRequest
+from lambdas.process_order.workflow_step import process as process_request
 from lambdas.shared.dynamodb_json import item_to_json
 from lambdas.shared.errors import RetryableError
 from lambdas.shared.validation import converted

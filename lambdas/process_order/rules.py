@@ -1,4 +1,4 @@
-"""ProcessOrder's decisions, free of I/O: is the order valid, what does it cost, what must be reserved."""
+"""ProcessOrder's rules, free of I/O: is the order valid, what does it cost, what must be reserved."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""ProcessOrder's flow: validate the order, take its customer (intake's snapshot, else a read), check its products
-exist, and plan the reservation.
+"""The ProcessOrder step of the order workflow: validate the order (rules.py), take its customer (intake's
+snapshot, else a read), check its products exist, and plan the reservation.
 
 An invalid order is a business outcome (`{"valid": false, "reason"}`), not an error; a throttled table raises
 RetryableError (from the repository), which the state machine retries.
@@ -12,8 +12,8 @@ from typing import Annotated, Any
 import msgspec
 from aws_lambda_powertools.metrics import MetricUnit
 
-from lambdas.process_order.logic import InvalidOrder, check_references, reservation_plan, validate
 from lambdas.process_order.repository import OrderReferences
+from lambdas.process_order.rules import InvalidOrder, check_references, reservation_plan, validate
 from lambdas.shared.observability import logger, metrics
 from lambdas.shared.table import timestamp
 
