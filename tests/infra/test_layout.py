@@ -52,3 +52,23 @@ def test_operator_commands_start_without_the_cdk() -> None:
     result = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
     assert result.stderr == ""
+
+
+def test_the_readmes_layout_names_every_module_and_package() -> None:
+    """Derived from the tree: a new module that the README's Layout does not name fails here."""
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    layout = readme[readme.index("## Layout") :]
+    packages = ("stacks", "lambdas", "event_contract", "rendering", "ops", "devtools", "local_cloud", "benchmarks")
+    missing = [
+        str(path.relative_to(PROJECT_ROOT))
+        for package in packages
+        for path in (PROJECT_ROOT / package).rglob("*.py")
+        if path.stem not in ("__init__", "__main__") and "__pycache__" not in path.parts
+        and f"`{path.name}`" not in layout and f"`{path.stem}`" not in layout
+    ] + [
+        f"{path.relative_to(PROJECT_ROOT)}/"
+        for package in packages
+        for path in (PROJECT_ROOT / package).iterdir()
+        if path.is_dir() and (path / "__init__.py").exists() and path.name not in layout
+    ]  # fmt: skip
+    assert missing == []
