@@ -104,20 +104,20 @@ def test_a_billable_type_the_model_does_not_know_stops_it() -> None:
 def test_a_new_consumers_rule_and_topic_stop_it_until_a_line_prices_them() -> None:
     """The 'add a consumer' recipe's first failure: the rule and its topic are known types, but no line says what
     their events cost."""
-    templates = with_resource("dev", "-Workflows", "LowStockRule", {
+    templates = with_resource("dev", "-Workflows", "NewRule", {
         "Type": "AWS::Events::Rule", "Properties": {"EventPattern": {"source": ["orders.table"]}},
-        "Metadata": {"aws:cdk:path": "Orders-dev-Workflows/LowStockRule/Resource"}})  # fmt: skip
+        "Metadata": {"aws:cdk:path": "Orders-dev-Workflows/NewRule/Resource"}})  # fmt: skip
     [stack] = [name for name in templates if name.endswith("-Workflows")]
-    topic_path = {"aws:cdk:path": "Orders-dev-Workflows/LowStockTopic/Resource"}
-    templates[stack]["Resources"]["LowStockTopic"] = {
+    topic_path = {"aws:cdk:path": "Orders-dev-Workflows/NewTopic/Resource"}
+    templates[stack]["Resources"]["NewTopic"] = {
         "Type": "AWS::SNS::Topic",
         "Properties": {},
         "Metadata": topic_path,
     }
     assert unpriced(templates) == [
-        "rule Orders-dev-Workflows/LowStockRule/Resource: no line of devtools/cost/model.py prices it; add one and "
+        "rule Orders-dev-Workflows/NewRule/Resource: no line of devtools/cost/model.py prices it; add one and "
         "record its id in bill.priced",
-        "topic Orders-dev-Workflows/LowStockTopic/Resource: no line of devtools/cost/model.py prices it; add one and "
+        "topic Orders-dev-Workflows/NewTopic/Resource: no line of devtools/cost/model.py prices it; add one and "
         "record its id in bill.priced",
     ]
 
