@@ -205,24 +205,24 @@ def test_the_run_time_customer_snapshot_is_the_contracts() -> None:
     assert run_time_pattern == documented_pattern["pattern"]
 
 
-RETURN = Entity("Return", "RETURN#")
+VOUCHER = Entity("Voucher", "VOUCHER#")  # an entity no one has added
 
 
 def test_an_entity_without_an_example_builder_is_refused_not_documented_as_another() -> None:
-    with pytest.raises(UnknownEntity, match=r"no example item for entity 'Return' \(RETURN#\)"):
-        example_items(RETURN)
+    with pytest.raises(UnknownEntity, match=r"no example item for entity 'Voucher' \(VOUCHER#\)"):
+        example_items(VOUCHER)
 
 
 def test_make_events_refuses_an_entity_the_contract_does_not_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The 'add an entity' recipe's first failure: registering RETURN# alone stops the generator, which writes
-    nothing, instead of documenting ReturnCreated with another entity's example."""
-    with_return = (*DETAIL_TYPES, DetailType(RETURN, "INSERT"))
-    monkeypatch.setattr(catalog, "DETAIL_TYPES", with_return)
-    monkeypatch.setattr(schemas, "DETAIL_TYPES", with_return)
+    """The 'add an entity' recipe's first failure: registering VOUCHER# alone stops the generator, which writes
+    nothing, instead of documenting VoucherCreated with another entity's example."""
+    with_voucher = (*DETAIL_TYPES, DetailType(VOUCHER, "INSERT"))
+    monkeypatch.setattr(catalog, "DETAIL_TYPES", with_voucher)
+    monkeypatch.setattr(schemas, "DETAIL_TYPES", with_voucher)
     monkeypatch.setattr(catalog, "dev_templates", lambda: pytest.fail("must refuse before synthesizing"))
     out = io.StringIO()
     assert catalog.main(["--check"], out=out) == 1
-    assert out.getvalue().startswith("refused: no item model for entity 'Return' (RETURN#)")
+    assert out.getvalue().startswith("refused: no item model for entity 'Voucher' (VOUCHER#)")
 
 
 def test_make_events_refuses_an_example_its_schema_rejects(monkeypatch: pytest.MonkeyPatch) -> None:
