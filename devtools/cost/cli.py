@@ -13,7 +13,8 @@ from typing import Any, TextIO
 
 from devtools.cost.coverage import UnpricedResources
 from devtools.cost.deployed_settings import read_settings
-from devtools.cost.model import Assumptions, Traffic, footprint, monthly_lines, order_footprint, prices, summary
+from devtools.cost.inputs import Assumptions, Traffic, footprint, order_footprint, prices
+from devtools.cost.model import monthly_lines, summary
 from devtools.synth import synthesized_templates
 
 
@@ -72,7 +73,7 @@ def as_table(result: dict[str, Any]) -> str:
         "assumptions: free tier ignored; DynamoDB on-demand; Lambda warm durations "
         + ", ".join(f"{k} {v:g} ms" for k, v in result["assumptions"]["lambda_ms"])
         + f"; event {traffic['event_kb']} KB, stored event {traffic['stored_event_kb']} KB; log sizes and "
-        "compression, X-Ray sampling and Express duration as in devtools/cost/model.py (Assumptions)",
+        "compression, X-Ray sampling and Express duration as in devtools/cost/inputs.py (Assumptions)",
     ])  # fmt: skip
 
 

@@ -1,69 +1,19 @@
 """The monthly cost of an environment at a traffic profile: one line per billable item, from what the templates
-declare (deployed_settings), what one order really causes (footprint.json, kept true by the workflow tests), the
-prices (prices.json) and the assumptions below, which are printed with every result."""
+declare (deployed_settings) and the traffic, assumptions, prices and per-order footprint of `inputs`; it refuses
+what it does not price (coverage)."""
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from devtools.cost.coverage import UnpricedResources, construct_id, unknown_types, unpriced_by_name
 from devtools.cost.deployed_settings import AppSettings
+from devtools.cost.inputs import Assumptions, Traffic, order_footprint, prices
 
-HERE = Path(__file__).resolve().parent
 SECONDS_PER_MONTH = 30 * 24 * 3600
 KB_PER_GB = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Traffic:
-    orders_per_month: int = 1_000_000
-    distinct_products_per_order: int = 2
-    share_rejected_at_intake: float = 0.01
-    share_invalid: float = 0.02
-    share_backordered: float = 0.03
-    share_high_value: float = 0.01
-    event_kb: float = 2.0  # an order event carries the item before and after
-    order_item_kb: float = 0.9
-    stored_event_kb: float = 2.5  # the event store keeps the whole event and its keys
-
-
-@dataclass(frozen=True)
-class Assumptions:
-    lambda_ms: tuple[tuple[str, float], ...] = (
-        ("enrichment", 20), ("customer_snapshot", 15), ("intake", 40), ("event_store", 40),
-        ("process_order", 30), ("ship_order", 25),
-    )  # per invocation, warm  # fmt: skip
-    express_seconds_per_execution: float = 1.0
-    express_memory_gb: float = 0.0625  # the 64 MB billing chunk
-    log_kb_per_invocation: tuple[tuple[str, float], ...] = (
-        ("DEBUG", 4.0),
-        ("INFO", 1.0),
-        ("WARN", 0.4),
-        ("ERROR", 0.4),
-    )
-    workflow_log_kb_per_state: tuple[tuple[str, float], ...] = (
-        ("ALL", 1.2),
-        ("ERROR", 0.0),
-        ("FATAL", 0.0),
-        ("OFF", 0.0),
-    )
-    workflow_data_factor: float = 3.0  # execution data in the logs triples their size
-    pipe_log_kb_per_request: tuple[tuple[str, float], ...] = (
-        ("TRACE", 2.0),
-        ("INFO", 0.5),
-        ("ERROR", 0.0),
-        ("OFF", 0.0),
-    )
-    log_storage_compression: float = 0.15  # stored size over ingested size
-    stream_polls_per_second: float = 4.0  # per shard, one shard
-    custom_metrics: int = 12
-    xray_reservoir_per_second: float = 1.0
-    xray_sampled_share: float = 0.05
-    alarm_notifications_per_month: int = 100  # per topic: alarm state changes, both ways
 
 
 @dataclass(frozen=True)
@@ -75,16 +25,6 @@ class Line:
     unit_price: float  # USD per `per` units
     per: int
     monthly_usd: float
-
-
-def prices() -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads((HERE / "prices.json").read_text())
-    return loaded
-
-
-def footprint() -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads((HERE / "footprint.json").read_text())
-    return loaded
 
 
 @dataclass
@@ -133,31 +73,6 @@ def _refuse_what_is_not_priced(bill: _Bill, settings: AppSettings) -> None:
     ]
     if problems:
         raise UnpricedResources(problems)
-
-
-def order_footprint(traffic: Traffic) -> dict[str, float]:
-    """Per accepted order, weighted over outcomes: transitions, Lambda calls, writes, stream records."""
-    measured = footprint()
-    shares = {"invalid": traffic.share_invalid, "backordered": traffic.share_backordered}
-    shares["shipped"] = 1 - sum(shares.values())
-    totals: dict[str, float] = {"transitions": 0, "process_order": 0, "ship_order": 0, "orderWrites": 1,
-                                "productWrites": 0, "shipmentWrites": 0, "transactionalItems": 0}  # fmt: skip
-    for outcome, share in shares.items():
-        run = measured["outcomes"][outcome]
-        totals["transitions"] += share * len(run["states"])
-        for function, calls in run["lambdaCalls"].items():
-            totals[function] += share * calls
-        for state in run["states"]:
-            writes = measured["writesByState"].get(state, {})
-            products = writes.get("productPerDistinctSku", 0) * traffic.distinct_products_per_order
-            totals["orderWrites"] += share * writes.get("order", 0)
-            totals["productWrites"] += share * products
-            totals["shipmentWrites"] += share * writes.get("shipment", 0)
-            if writes.get("transactional"):
-                totals["transactionalItems"] += share * (writes.get("order", 0) + products)
-    totals["streamRecords"] = totals["orderWrites"] + totals["productWrites"] + totals["shipmentWrites"]
-    totals["orderEvents"] = totals["orderWrites"]
-    return totals
 
 
 def _lambda(bill: _Bill, settings: AppSettings, assume: Assumptions, package: str, invocations: float) -> None:

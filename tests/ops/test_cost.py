@@ -12,7 +12,8 @@ import pytest
 from devtools.cost import cli
 from devtools.cost.coverage import UnpricedResources
 from devtools.cost.deployed_settings import read_settings
-from devtools.cost.model import Assumptions, Traffic, monthly_lines, order_footprint, prices, summary
+from devtools.cost.inputs import Assumptions, Traffic, order_footprint, prices
+from devtools.cost.model import monthly_lines, summary
 from tests.support.synth import synthesize
 
 pytestmark = pytest.mark.xdist_group("synth")
