@@ -38,9 +38,9 @@ def every_template(env_name: str) -> list[Template]:
     return list(synthesize(env_name).templates.values())
 
 
-def target_resource(template: Template, target: dict[str, Any]) -> dict[str, Any] | None:
-    """The resource of this template the target's Arn refers to (None: another stack's, or a plain ARN)."""
-    found = [template["Resources"][ref] for ref in references(target["Arn"]) if ref in template["Resources"]]
+def target_resource(template: Template, target: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The logical id and resource of this template the target's Arn refers to (None: another stack's, or an ARN)."""
+    found = [(ref, template["Resources"][ref]) for ref in references(target["Arn"]) if ref in template["Resources"]]
     return found[0] if found else None
 
 
@@ -72,18 +72,18 @@ def writes_only_streamless_tables(template: Template, function_id: str) -> bool:
 
 
 def is_recorder(template: Template, target: dict[str, Any]) -> bool:
-    resource = target_resource(template, target)
-    if resource is None:
+    found = target_resource(template, target)
+    if found is None:
         return False
+    target_id, resource = found
     if resource["Type"] == "AWS::Logs::LogGroup":
         return True
     if resource["Type"] != "AWS::SQS::Queue":
         return False
-    queue_id = next(ref for ref in references(target["Arn"]) if ref in template["Resources"])
     consumers = [
         next(iter(references(mapping["Properties"]["FunctionName"])))
         for mapping in resources_of_type(template, "AWS::Lambda::EventSourceMapping").values()
-        if queue_id in references(mapping["Properties"]["EventSourceArn"])
+        if target_id in references(mapping["Properties"]["EventSourceArn"])
     ]
     return bool(consumers) and all(writes_only_streamless_tables(template, function) for function in consumers)
 
