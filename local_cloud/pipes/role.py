@@ -19,10 +19,10 @@ class RoleSession:
         self._role_arn = role_arn
         self._session_name = session_name[:64]
         self._clients: dict[str, Any] = {}
-        self._since = 0.0
+        self._since: float | None = None  # not 0.0: time.monotonic() counts from boot, so it can be < REFRESH
 
     def client(self, service: str) -> Any:
-        if time.monotonic() - self._since > REFRESH_SECONDS:
+        if self._since is None or time.monotonic() - self._since > REFRESH_SECONDS:
             self._clients.clear()
             credentials = self._cloud.client("sts").assume_role(
                 RoleArn=self._role_arn, RoleSessionName=self._session_name
