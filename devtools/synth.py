@@ -36,6 +36,17 @@ def synthesized_templates(env_name: str) -> dict[str, Template]:
         }
 
 
+def synthesized_templates_by_region(env_name: str) -> dict[str, dict[str, Template]]:
+    """Every stack's template, by region and stack name (the Failover stack with the primary region's)."""
+    with tempfile.TemporaryDirectory() as outdir:
+        orders, assembly = synthesized(environment(env_name), outdir)
+        by_region: dict[str, dict[str, Template]] = {}
+        for stack in orders.all():
+            template = assembly.get_stack_artifact(stack.artifact_id).template
+            by_region.setdefault(stack.region, {})[stack.stack_name] = template
+        return by_region
+
+
 # The repository the authorization check evaluates the delivery roles for (any <owner>/<name> gives the same
 # policies: it only appears in the token subjects the roles trust).
 EVALUATED_REPOSITORY = "acme/orders"

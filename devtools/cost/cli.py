@@ -1,4 +1,4 @@
-"""python -m devtools.cost --env <env> [--orders N] [--json]: the monthly cost table of an environment.
+"""python -m devtools.cost --env <env> [--orders N] [--json]: the monthly cost table of an environment, every region.
 
 Exit status 2 when the templates hold a resource the model does not price (devtools/cost/coverage.py)."""
 
@@ -14,8 +14,8 @@ from typing import Any, TextIO
 from devtools.cost.coverage import UnpricedResources
 from devtools.cost.deployed_settings import read_settings
 from devtools.cost.inputs import Assumptions, Traffic, footprint, order_footprint, prices
-from devtools.cost.model import monthly_lines, summary
-from devtools.synth import synthesized_templates
+from devtools.cost.model import priced, summary
+from devtools.synth import synthesized_templates_by_region
 
 
 def parser() -> argparse.ArgumentParser:
@@ -24,57 +24,104 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--json", action="store_true", help="the same as JSON")
     for field in fields(Traffic):
         flag = "--" + field.name.replace("_", "-").removesuffix("-per-month")
-        cli.add_argument(flag, dest=field.name, type=type(field.default), default=field.default,
-                         help=f"traffic profile (default {field.default})")  # fmt: skip
+        cli.add_argument(
+            flag,
+            dest=field.name,
+            type=type(field.default),
+            default=field.default,
+            help=f"traffic profile (default {field.default})",
+        )
     return cli
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     args = parser().parse_args(argv)
     traffic = Traffic(**{f.name: getattr(args, f.name) for f in fields(Traffic)})
-    settings = read_settings(synthesized_templates(args.env))
-    assumptions = Assumptions()
+    regions = [
+        read_settings(region, templates) for region, templates in synthesized_templates_by_region(args.env).items()
+    ]
     try:
-        lines = monthly_lines(settings, traffic, assumptions)
+        result = priced(regions, traffic, Assumptions())
     except UnpricedResources as unpriced:
         print(unpriced, file=sys.stderr)
         return 2
-    result = {
+    per = order_footprint(traffic)
+    price_list = prices()
+    report = {
         "environment": args.env,
-        **summary(lines, traffic),
-        "lines": [asdict(line) for line in lines],
-        "perOrder": order_footprint(traffic),
+        **summary(result.lines, traffic),
+        "lines": [asdict(line) for line in result.lines],
+        "storage": {
+            "about": "what one month of orders adds to every later month's bill while it is kept (not in the total)",
+            "lines": [asdict(line) for line in result.storage],
+            "tables": [asdict(table) for table in result.kept],
+        },
+        "perOrder": {
+            "states": per.states,
+            "lambdaCalls": per.lambda_calls,
+            "streamRecords": per.records,
+            "orderEvents": per.order_records,
+            "eventBytes": per.event_bytes,
+            "storedEventBytes": per.stored_event_bytes,
+        },
         "perOrderSource": footprint()["about"],
-        "prices": {k: prices()[k] for k in ("region", "taken", "about")},
-        "assumptions": asdict(assumptions) | {"freeTier": "ignored", "capacity": "DynamoDB on-demand"},
-        "settings": asdict(settings),
+        "prices": {"taken": price_list["taken"], "about": price_list["about"], "regions": price_list["regions"]},
+        "assumptions": asdict(Assumptions()) | {"freeTier": "ignored", "capacity": "DynamoDB on-demand"},
+        "settings": [asdict(region) | {"resource_types": sorted(region.resource_types)} for region in regions],
     }
-    print(json.dumps(result, indent=2, default=str) if args.json else as_table(result), file=out)
+    print(json.dumps(report, indent=2, default=str) if args.json else as_table(report), file=out)
     return 0
 
 
 def as_table(result: dict[str, Any]) -> str:
-    rows = [f"{'service':16} {'item':62} {'quantity':>16} {'unit price':>22} {'USD/month':>11}"]
-    for line in sorted(result["lines"], key=lambda ln: -ln["monthly_usd"]):
-        price = f"${line['unit_price']:g}/{_count(line['per'])}"
-        rows.append(f"{line['service']:16} {line['item'][:62]:62} {line['quantity']:16,.1f} {price:>22} "
-                    f"{line['monthly_usd']:11,.2f}")  # fmt: skip
-    traffic = result["traffic"]
+    traffic, per = result["traffic"], result["perOrder"]
+    read_for = {line["region"]: line["price_read_for"] for line in result["lines"]}
+    elsewhere = [f"{region}'s at {source}'s" for region, source in sorted(read_for.items()) if region != source]
+    borrowed = f"; prices {', '.join(elsewhere)} (no page for the region)" if elsewhere else ""
+    head = [
+        f"Orders ({result['environment']}): {traffic['orders_per_month']:,} orders/month "
+        f"({traffic['ordersPerSecond']:.2f}/s); list prices taken {result['prices']['taken']} "
+        f"(devtools/cost/prices.json){borrowed}",
+        "",
+    ]
+    total = result["monthlyUsd"]
+    regions = ", ".join(f"{region} ${usd:,.2f}" for region, usd in result["byRegionUsd"].items())
     drivers = "; ".join(f"{d['item']} ({d['share']:.0%})" for d in result["topDrivers"])
-    per = result["perOrder"]
-    return "\n".join([
-        f"Orders ({result['environment']}): {traffic['orders_per_month']:,} orders/month; prices "
-        f"{result['prices']['region']} taken {result['prices']['taken']} (devtools/cost/prices.json)", "", *rows, "",
-        f"total: ${result['monthlyUsd']:,.2f}/month = ${result['perMillionOrdersUsd']:,.2f} per million orders",
-        f"top drivers: {drivers}",
-        f"per accepted order (devtools/cost/footprint.json, measured by running the state machine): "
-        f"{per['transitions']:.2f} state transitions, {per['streamRecords']:.2f} stream records = bus events, "
-        f"{per['orderEvents']:.2f} order events",
-        "assumptions: free tier ignored; DynamoDB on-demand; Lambda warm durations "
-        + ", ".join(f"{k} {v:g} ms" for k, v in result["assumptions"]["lambda_ms"])
-        + f"; event {traffic['event_kb']} KB, stored event {traffic['stored_event_kb']} KB; log sizes and "
-        "compression, X-Ray sampling and Express duration as in devtools/cost/inputs.py (Assumptions)",
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            *head,
+            *_rows(result["lines"]),
+            "",
+            f"total: ${total:,.2f}/month = ${result['perMillionOrdersUsd']:,.2f} per million orders ({regions})",
+            f"top drivers: {drivers}",
+            "",
+            "storage, apart from the total: what one month of orders adds to the bill of every month it is kept",
+            *_rows(result["storage"]["lines"]),
+            *(
+                f"  {t['table']}: {t['gigabytes_per_month']:.2f} GB a month of orders, kept "
+                f"{'forever' if t['retention_months'] is None else str(round(t['retention_months'], 1)) + ' months'}, "
+                f"in {', '.join(t['copies'])}"
+                for t in result["storage"]["tables"]
+            ),
+            "",
+            f"per accepted order (devtools/cost/footprint.json, measured by running it): {per['states']:.2f} states, "
+            f"{per['streamRecords']:.2f} stream records = bus events ({per['eventBytes']:,.0f} bytes each on average; "
+            f"stored {per['storedEventBytes']:,.0f}), {per['orderEvents']:.2f} order events",
+            "assumptions: free tier ignored; DynamoDB on-demand; traffic spread evenly over the month; Lambda warm "
+            "durations, log sizes, idle pollers as in devtools/cost/inputs.py (Assumptions)",
+        ]
+    )
+
+
+def _rows(lines: list[dict[str, Any]]) -> list[str]:
+    rows = [f"{'region':12} {'service':15} {'item':70} {'quantity':>15} {'unit price':>17} {'USD/month':>10}"]
+    for line in sorted(lines, key=lambda ln: -ln["monthly_usd"]):
+        price = f"${line['unit_price']:g}/{_count(line['per'])}"
+        rows.append(
+            f"{line['region']:12} {line['service']:15} {line['item'][:70]:70} {line['quantity']:15,.1f} "
+            f"{price:>17} {line['monthly_usd']:10,.2f}"
+        )
+    return rows
 
 
 def _count(per: int) -> str:

@@ -23,7 +23,9 @@ PRICED_TYPES = {
     "AWS::Lambda::EventSourceMapping": "the SQS requests of the queue it drains",
     "AWS::Lambda::Function": "requests and GB-seconds",
     "AWS::Logs::LogGroup": "log ingestion and storage",
+    "AWS::Events::Endpoint": "the events its replication copies to the other region's bus",
     "AWS::Pipes::Pipe": "pipe requests",
+    "AWS::Route53::HealthCheck": "Route 53 health checks",
     "AWS::SNS::Topic": "SNS publishes and e-mail deliveries",
     "AWS::SQS::Queue": "SQS requests of the work queues (a DLQ holds nothing while all is well)",
     "AWS::StepFunctions::StateMachine": "state transitions (STANDARD) or requests and duration (EXPRESS)",
@@ -41,7 +43,8 @@ FREE_TYPES = {
     "AWS::SNS::Subscription": "a subscription is free; its deliveries are priced with the topic",
     "AWS::SNS::TopicPolicy": "a policy is free",
     "AWS::SQS::QueuePolicy": "a policy is free",
-    "Custom::AWS": "a custom resource's calls are priced as the Lambda function behind it",
+    "Custom::AWS": "a custom resource calls AWS once per deploy (the replica's stream lookup)",
+    "AWS::XRay::SamplingRule": "a sampling rule is free; the traces it keeps are priced",
 }
 
 
@@ -68,7 +71,7 @@ def unknown_types(resource_types: dict[str, list[str]]) -> list[str]:
 def unpriced_by_name(kind: str, paths: Iterable[str], priced: set[str]) -> list[str]:
     """The resources of one kind whose construct id no line of the model named as priced."""
     return [
-        f"{kind} {path}: no line of devtools/cost/model.py prices it; add one and record its id in bill.priced"
+        f"{kind} {path}: no line of devtools/cost prices it; add one and record its id in bill.priced"
         for path in sorted(paths)
         if construct_id(path) not in priced
     ]

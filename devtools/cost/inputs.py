@@ -1,50 +1,70 @@
 """What the cost model prices from, besides the templates: the traffic profile, the assumptions printed with every
-result, the list prices (prices.json) and what one order causes (footprint.json, kept true by the workflow tests)."""
+result, the list prices (prices.json) and what one order causes (footprint.json, measured by
+tests/workflow/test_cost_footprint.py)."""
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from devtools.cost.item_sizes import WRITE_UNIT_BYTES
+
 HERE = Path(__file__).resolve().parent
+SECONDS_PER_MONTH = 30 * 24 * 3600
+KB_PER_GB = 1024 * 1024
+OUTCOMES = ("shipped", "backordered", "invalid")
 
 
 @dataclass(frozen=True)
 class Traffic:
     orders_per_month: int = 1_000_000
-    distinct_products_per_order: int = 2
     share_rejected_at_intake: float = 0.01
     share_invalid: float = 0.02
     share_backordered: float = 0.03
     share_high_value: float = 0.01
-    event_kb: float = 2.0  # an order event carries the item before and after
-    order_item_kb: float = 0.9
-    stored_event_kb: float = 2.5  # the event store keeps the whole event and its keys
+
+    @property
+    def accepted(self) -> float:
+        return self.orders_per_month * (1 - self.share_rejected_at_intake)
+
+    @property
+    def orders_per_second(self) -> float:
+        """The month's average: traffic spread evenly (a peak only fills batches better, which costs less)."""
+        return self.orders_per_month / SECONDS_PER_MONTH
+
+    def shares(self) -> dict[str, float]:
+        shares = {"invalid": self.share_invalid, "backordered": self.share_backordered}
+        return {"shipped": 1 - sum(shares.values()), **shares}
+
+
+def records_per_batch(records_per_second: float, window_seconds: float, batch_size: int) -> float:
+    """How full a poller's batches are: the first record opens the batching window, which then collects what arrives
+    while it is open (Poisson arrivals), up to the batch size. Full batches only when the traffic fills them."""
+    return min(float(batch_size), 1.0 + records_per_second * window_seconds)
 
 
 @dataclass(frozen=True)
 class Assumptions:
     lambda_ms: tuple[tuple[str, float], ...] = (
-        ("enrichment", 20), ("customer_snapshot", 15), ("intake", 40), ("event_store", 40),
-        ("process_order", 30), ("ship_order", 25),
-    )  # per invocation, warm  # fmt: skip
-    express_seconds_per_execution: float = 1.0
+        ("enrichment", 20),
+        ("customer_snapshot", 15),
+        ("intake", 40),
+        ("event_store", 40),
+        ("process_order", 30),
+        ("ship_order", 25),
+    )  # per invocation, warm
+    state_ms: tuple[tuple[str, float], ...] = (("lambda", 60), ("dynamodb", 25), ("other", 5))  # EXPRESS duration
     express_memory_gb: float = 0.0625  # the 64 MB billing chunk
     log_kb_per_invocation: tuple[tuple[str, float], ...] = (
         ("DEBUG", 4.0),
-        ("INFO", 1.0),
-        ("WARN", 0.4),
-        ("ERROR", 0.4),
-    )
-    workflow_log_kb_per_state: tuple[tuple[str, float], ...] = (
-        ("ALL", 1.2),
+        ("INFO", 0.6),
+        ("WARN", 0.0),
         ("ERROR", 0.0),
-        ("FATAL", 0.0),
-        ("OFF", 0.0),
-    )
-    workflow_data_factor: float = 3.0  # execution data in the logs triples their size
+    )  # what a handler logs in a call that goes well, by application log level
+    platform_log_kb_per_invocation: float = 0.35  # START, END and REPORT, written at SystemLogLevel INFO or DEBUG
     pipe_log_kb_per_request: tuple[tuple[str, float], ...] = (
         ("TRACE", 2.0),
         ("INFO", 0.5),
@@ -53,9 +73,10 @@ class Assumptions:
     )
     log_storage_compression: float = 0.15  # stored size over ingested size
     stream_polls_per_second: float = 4.0  # per shard, one shard
+    # Lambda and Pipes poll an SQS source with long polling (20 s waits); five pollers while it is idle.
+    idle_queue_pollers: int = 5
+    long_poll_seconds: int = 20
     custom_metrics: int = 12
-    xray_reservoir_per_second: float = 1.0
-    xray_sampled_share: float = 0.05
     alarm_notifications_per_month: int = 100  # per topic: alarm state changes, both ways
 
 
@@ -69,26 +90,108 @@ def footprint() -> dict[str, Any]:
     return loaded
 
 
-def order_footprint(traffic: Traffic) -> dict[str, float]:
-    """Per accepted order, weighted over outcomes: transitions, Lambda calls, writes, stream records."""
-    measured = footprint()
-    shares = {"invalid": traffic.share_invalid, "backordered": traffic.share_backordered}
-    shares["shipped"] = 1 - sum(shares.values())
-    totals: dict[str, float] = {"transitions": 0, "process_order": 0, "ship_order": 0, "orderWrites": 1,
-                                "productWrites": 0, "shipmentWrites": 0, "transactionalItems": 0}  # fmt: skip
-    for outcome, share in shares.items():
-        run = measured["outcomes"][outcome]
-        totals["transitions"] += share * len(run["states"])
-        for function, calls in run["lambdaCalls"].items():
-            totals[function] += share * calls
-        for state in run["states"]:
-            writes = measured["writesByState"].get(state, {})
-            products = writes.get("productPerDistinctSku", 0) * traffic.distinct_products_per_order
-            totals["orderWrites"] += share * writes.get("order", 0)
-            totals["productWrites"] += share * products
-            totals["shipmentWrites"] += share * writes.get("shipment", 0)
-            if writes.get("transactional"):
-                totals["transactionalItems"] += share * (writes.get("order", 0) + products)
-    totals["streamRecords"] = totals["orderWrites"] + totals["productWrites"] + totals["shipmentWrites"]
-    totals["orderEvents"] = totals["orderWrites"]
-    return totals
+@dataclass(frozen=True)
+class OrderFootprint:
+    """Per accepted order, weighted over the outcomes of the traffic profile."""
+
+    states: float
+    lambda_calls: dict[str, float]
+    records: float  # stream records = bus events
+    order_records: float  # of them, Order events
+    writes: list[tuple[float, dict[str, Any]]]  # (weight, measured write)
+    cancelled_writes: float
+    event_bytes: float  # per event, on average
+    stored_event_bytes: float
+    kept_bytes: dict[str, float]  # by entity: the size of the items an order leaves in the table (its last images)
+    history_bytes: float  # an execution's history, as logged at ALL with execution data
+    history_bytes_without_data: float
+
+    def table_write_units(self, projection: str | None, *, replica: bool = False) -> float:
+        """Write units of the table and its GSI1 per order. A replica pays no transactional doubling (replication
+        is not a transaction); a cancelled transaction is priced as if it consumed its writes (DynamoDB's guide does
+        not say it does not)."""
+        units = 0.0
+        for weight, write in self.writes:
+            size = max(write["beforeBytes"], write["afterBytes"])
+            table = math.ceil(size / WRITE_UNIT_BYTES) or 1
+            units += weight * (table * (2 if write["transactional"] and not replica else 1))
+            units += weight * _index_write_units(write, projection)
+        return units + (0 if replica else 2 * self.cancelled_writes)
+
+    def stored_event_write_units(self, projections: list[str]) -> float:
+        """Per event: the item, and each GSI (keys only: one unit; ALL: the item again)."""
+        per_event = 0.0
+        for weight, write in self.writes:
+            item = math.ceil(write["storedEventBytes"] / WRITE_UNIT_BYTES)
+            per_event += weight * (item + sum(item if p == "ALL" else 1 for p in projections))
+        return per_event / self.records
+
+
+def _index_write_units(write: dict[str, Any], projection: str | None) -> int:
+    """A GSI write happens when the item enters, leaves or moves in the index, or (ALL, INCLUDE) its projected
+    attributes change; an update that keeps the keys of a KEYS_ONLY index writes nothing to it."""
+    change = write["indexKeys"]
+    if projection is None or change == "none":
+        return 0
+    whole = math.ceil(write["afterBytes"] / WRITE_UNIT_BYTES) or 1
+    if change == "added":
+        return whole if projection == "ALL" else 1
+    if change == "removed":
+        return 1
+    if change == "changed":
+        return 1 + (whole if projection == "ALL" else 1)
+    return whole if projection == "ALL" else 0  # kept
+
+
+def order_footprint(traffic: Traffic) -> OrderFootprint:
+    measured = footprint()["outcomes"]
+    unknown = set(measured) ^ set(OUTCOMES)
+    if unknown:
+        raise ValueError(f"footprint.json has outcomes the traffic profile does not weigh, or lacks some: {unknown}")
+    shares = traffic.shares()
+    writes = [(shares[o], write) for o in OUTCOMES for write in measured[o]["writes"]]
+    records = sum(weight for weight, _ in writes)
+    calls: dict[str, float] = {}
+    for outcome in OUTCOMES:
+        for function, count in measured[outcome]["lambdaCalls"].items():
+            calls[function] = calls.get(function, 0.0) + shares[outcome] * count
+    return OrderFootprint(
+        states=sum(shares[o] * len(measured[o]["states"]) for o in OUTCOMES),
+        lambda_calls=calls,
+        records=records,
+        order_records=sum(weight for weight, write in writes if write["entity"] == "Order"),
+        writes=writes,
+        cancelled_writes=sum(shares[o] * measured[o]["cancelledWrites"] for o in OUTCOMES),
+        event_bytes=sum(weight * write["eventBytes"] for weight, write in writes) / records,
+        stored_event_bytes=sum(weight * write["storedEventBytes"] for weight, write in writes) / records,
+        kept_bytes=_kept_bytes(measured, shares),
+        history_bytes=sum(shares[o] * measured[o]["historyBytes"] for o in OUTCOMES),
+        history_bytes_without_data=sum(shares[o] * measured[o]["historyBytesWithoutData"] for o in OUTCOMES),
+    )
+
+
+def _kept_bytes(measured: dict[str, Any], shares: dict[str, float]) -> dict[str, float]:
+    kept: dict[str, float] = {}
+    for outcome in OUTCOMES:
+        last = {write["entity"]: write["afterBytes"] for write in measured[outcome]["writes"]}
+        for entity, size in last.items():
+            kept[entity] = kept.get(entity, 0.0) + shares[outcome] * size
+    return kept
+
+
+def state_kinds(traffic: Traffic) -> dict[str, float]:
+    """States entered per accepted order, by what they call: a Lambda task, a DynamoDB task, or neither."""
+    measured, shares = footprint()["outcomes"], traffic.shares()
+    kinds = {"lambda": 0.0, "dynamodb": 0.0, "other": 0.0}
+    for outcome in OUTCOMES:
+        for state in measured[outcome]["states"]:
+            kinds[_kind(state)] += shares[outcome]
+    return kinds
+
+
+def _kind(state: str) -> str:
+    if state in ("ProcessOrder", "ShipOrder"):
+        return "lambda"
+    if state.startswith("Mark") or state in ("CheckInventory", "ReleaseReservation", "CountAlreadyHandled"):
+        return "dynamodb"
+    return "other"

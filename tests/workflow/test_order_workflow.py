@@ -5,9 +5,7 @@ Each case asserts the table afterwards: order status and reason, stock levels, t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -225,28 +223,3 @@ def test_a_reservation_that_keeps_conflicting_fails_the_order_with_nothing_reser
     assert status == "FAILED"
     assert "TransactionConflict" in str(reason)
     assert workflow.stock("p-1") == 10
-
-
-FOOTPRINT = json.loads((Path(__file__).resolve().parents[2] / "devtools" / "cost" / "footprint.json").read_text())
-
-
-@pytest.mark.parametrize(
-    ("outcome", "order"),
-    [
-        ("shipped", order_item("o-1", "c-1", [("p-1", 1, 1500), ("p-2", 1, 999)])),
-        ("backordered", order_item("o-2", "c-1", [("p-3", 5, 100)])),
-        ("invalid", order_item("o-3", "c-1", [("p-404", 1, 100)])),
-    ],
-)
-def test_the_cost_models_footprint_is_what_the_workflow_executes(
-    workflow: WorkflowHarness, outcome: str, order: dict[str, Any]
-) -> None:
-    """`make cost` prices an order by devtools/cost/footprint.json; these runs of the real definition keep it true."""
-    workflow.put(order)
-    run = workflow.run(workflow.order_created_event_detail(order["orderId"]["S"]))
-    expected = FOOTPRINT["outcomes"][outcome]
-    assert run.states_entered == expected["states"]
-    calls = {name: len(workflow.calls_to(function)) for name, function in
-             (("process_order", "process-order"), ("ship_order", "ship-order"))}  # fmt: skip
-    assert calls == expected["lambdaCalls"]
-    assert set(FOOTPRINT["writesByState"]) <= {state for o in FOOTPRINT["outcomes"].values() for state in o["states"]}
