@@ -72,6 +72,18 @@ class OrderItem(_Item):
     )
     status_reason: str | None = Field(default=None, alias="statusReason", description="why INVALID or FAILED")
     shipment_id: str | None = Field(default=None, alias="shipmentId", description="set when SHIPPED")
+    workflow_execution: str | None = Field(
+        default=None, alias="workflowExecution", description="the workflow execution that made the last status change"
+    )
+    open_shard: str | None = Field(
+        default=None, alias="openShard", description="OpenOrders index key while the order is not settled (`OPEN#<n>`)"
+    )
+    open_since: str | None = Field(
+        default=None,
+        alias="openSince",
+        description="OpenOrders index sort key: `<createdAt>#<orderId>`; removed "
+        "with `openShard` when the order is SHIPPED, INVALID, BACKORDERED or FAILED",
+    )
 
 
 class CustomerItem(_Item):

@@ -8,7 +8,7 @@ from aws_cdk import CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
-from lambdas.shared.table_keys import GSI1, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+from lambdas.shared.table_keys import GSI1, OPEN_ORDERS, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 from stacks.names import Output
 
 
@@ -49,7 +49,18 @@ class DataStack(Stack):
                     index_name=GSI1.name,
                     partition_key=dynamodb.Attribute(name=GSI1.partition_key, type=dynamodb.AttributeType.STRING),
                     sort_key=dynamodb.Attribute(name=GSI1.sort_key, type=dynamodb.AttributeType.STRING),
-                )
+                ),
+                # Sparse: only orders not yet settled have its keys (lambdas/shared/table_keys.py). The sweeper reads
+                # the keys and the correlation id, which never changes, so a status update writes nothing to it.
+                dynamodb.GlobalSecondaryIndexPropsV2(
+                    index_name=OPEN_ORDERS.name,
+                    partition_key=dynamodb.Attribute(
+                        name=OPEN_ORDERS.partition_key, type=dynamodb.AttributeType.STRING
+                    ),
+                    sort_key=dynamodb.Attribute(name=OPEN_ORDERS.sort_key, type=dynamodb.AttributeType.STRING),
+                    projection_type=dynamodb.ProjectionType.INCLUDE,
+                    non_key_attributes=["correlationId"],
+                ),
             ],
             time_to_live_attribute=TTL_ATTRIBUTE,
             dynamo_stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,

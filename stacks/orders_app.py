@@ -181,6 +181,7 @@ def _region_stacks(
         workflow=config.workflow,
         defaults=defaults,
         acting_region=acting_region,
+        publishes=placement.publishes,
     )
     event_store = EventStoreStack(
         **named(Component.EVENT_STORE, "every bus event stored once, queryable by aggregate, type and time"),

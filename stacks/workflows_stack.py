@@ -15,6 +15,7 @@ from stacks.building_blocks.alarms import backlog_alarm
 from stacks.building_blocks.bus_rules import consumer_rule, table_events
 from stacks.building_blocks.dead_letter_queue import redriven_queue
 from stacks.building_blocks.environment_defaults import EnvironmentDefaults
+from stacks.building_blocks.order_sweeper import OrderSweeper
 from stacks.building_blocks.order_workflow import OrderWorkflow
 from stacks.building_blocks.service_roles import rule_target_role
 from stacks.config import WorkflowSettings
@@ -35,9 +36,11 @@ class WorkflowsStack(Stack):
         workflow: WorkflowSettings,
         defaults: EnvironmentDefaults,
         acting_region: str | None = None,
+        publishes: bool = True,
         **kwargs: Any,
     ) -> None:
-        """`acting_region`: with a standby region, its rules act only on events this region published."""
+        """`acting_region`: with a standby region, its rules act only on events this region published.
+        `publishes`: this region's stream pipe runs, so its order sweeper runs too."""
         super().__init__(scope, construct_id, **kwargs)
         self._acting_region = acting_region
         self.order_workflow = OrderWorkflow(
@@ -68,6 +71,15 @@ class WorkflowsStack(Stack):
         )
         self.order_created_rule, self.order_created_dead_letter_queue = starts.rule, starts.dead_letter_queue
 
+        self.order_sweeper = OrderSweeper(
+            self,
+            "OrderSweeper",
+            table=table,
+            state_machine=self.order_workflow.state_machine,
+            alarm_topic=alarm_topic,
+            defaults=defaults,
+            enabled=publishes,
+        )
         self._high_value_review(bus, alarm_topic, workflow)
         CfnOutput(self, Output.STATE_MACHINE_ARN, value=self.order_workflow.state_machine.state_machine_arn)
 

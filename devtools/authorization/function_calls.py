@@ -25,7 +25,9 @@ from devtools.authorization.deployment import Deployment, Located, UnknownResour
 from devtools.authorization.service_calls import source_reads, write_logs
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SUPPORTED_SERVICES = ("dynamodb", "sqs")
+SUPPORTED_SERVICES = ("dynamodb", "sqs", "stepfunctions")
+IAM_PREFIX = {"stepfunctions": "states"}  # an SDK service whose IAM actions have another prefix
+INDEX_OPERATIONS = ("Query", "Scan")  # on an index the environment names, the request is for the index's ARN
 
 
 @functools.cache
@@ -85,17 +87,32 @@ def sdk_calls(package: str) -> frozenset[tuple[str, str]]:
     return frozenset(calls)
 
 
-def _environment_resources(deployment: Deployment, function: Located, service_name: str) -> list[str]:
-    """ARNs of the resources of `service_name` the function's environment names."""
+def _environment_resources(deployment: Deployment, function: Located, service_name: str, operation: str) -> list[str]:
+    """ARNs of the resources of `service_name` the function's environment names; for a Query or Scan, the indexes it
+    names of those tables, if it names any."""
     values = deployment.resolve(function.stack, function.properties.get("Environment", {}).get("Variables", {}))
     region, account = function.stack.region, function.stack.account
+    named = [str(value) for value in values.values()]
     arns = []
-    for value in map(str, values.values()):
+    for value in named:
         if service_name == "sqs" and value.startswith(f"https://sqs.{region}.amazonaws.com/{account}/"):
             arns.append(f"arn:aws:sqs:{region}:{account}:{value.rsplit('/', 1)[1]}")
+        if service_name == "stepfunctions" and value.startswith(f"arn:aws:states:{region}:{account}:stateMachine:"):
+            arns.append(value)
         if service_name == "dynamodb" and _is_table(deployment, value):
-            arns.append(f"arn:aws:dynamodb:{region}:{account}:table/{value}")
+            table = f"arn:aws:dynamodb:{region}:{account}:table/{value}"
+            indexes = [f"{table}/index/{i}" for i in _indexes(deployment, value) if i in named]
+            arns += indexes if operation in INDEX_OPERATIONS and indexes else [table]
     return arns
+
+
+def _indexes(deployment: Deployment, table_name: str) -> list[str]:
+    return [
+        str(index["IndexName"])
+        for table in deployment.resources("AWS::DynamoDB::GlobalTable", "AWS::DynamoDB::Table")
+        if table.name == table_name
+        for index in table.properties.get("GlobalSecondaryIndexes", [])
+    ]
 
 
 def _is_table(deployment: Deployment, name: str) -> bool:
@@ -126,15 +143,14 @@ def function_calls(deployment: Deployment) -> Iterator[Call]:
         for service_name, operation in sorted(sdk_calls(package)) if package else []:
             if service_name not in SUPPORTED_SERVICES:
                 raise UnknownResource(f"{function.path}: calls {service_name}, which is not evaluated")
-            resources = _environment_resources(deployment, function, service_name)
+            resources = _environment_resources(deployment, function, service_name, operation)
             if not resources:
                 raise UnknownResource(
                     f"{function.path}: calls {service_name}:{operation}, no variable names a resource"
                 )
             for arn in resources:
-                yield Call(
-                    "function -> SDK call", function.path, arn, role(role_arn), f"{service_name}:{operation}", arn
-                )
+                action = f"{IAM_PREFIX.get(service_name, service_name)}:{operation}"
+                yield Call("function -> SDK call", function.path, arn, role(role_arn), action, arn)
     yield from _event_source_calls(deployment)
     yield from _custom_resource_calls(deployment)
 

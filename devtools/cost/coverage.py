@@ -39,6 +39,7 @@ FREE_TYPES = {
     "AWS::IAM::Policy": "IAM is free",
     "AWS::IAM::Role": "IAM is free",
     "AWS::Lambda::LayerVersion": "layers count towards Lambda's free 75 GB of code storage",
+    "AWS::Lambda::Permission": "a resource policy is free",
     "AWS::Logs::ResourcePolicy": "a policy is free",
     "AWS::SNS::Subscription": "a subscription is free; its deliveries are priced with the topic",
     "AWS::SNS::TopicPolicy": "a policy is free",

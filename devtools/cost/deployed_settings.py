@@ -20,7 +20,7 @@ class Function:
 
 @dataclass(frozen=True)
 class Table:
-    index_projections: list[str]  # one per GSI: ALL, KEYS_ONLY or INCLUDE
+    index_projections: dict[str, str]  # by GSI name: ALL, KEYS_ONLY or INCLUDE
     replicas: int
 
 
@@ -59,6 +59,7 @@ class RegionSettings:
     secrets: int
     health_checks: int
     replicating_endpoints: int
+    schedules_per_month: dict[str, float] = field(default_factory=dict)  # enabled scheduled rules, by construct id
     rules: list[str] = field(default_factory=list)  # paths
     topics: list[str] = field(default_factory=list)  # paths
     email_subscriptions: int = 0
@@ -109,11 +110,29 @@ def read_settings(region: str, templates: dict[str, Template]) -> RegionSettings
             for _, p in of_type("AWS::Events::Endpoint")
             if p.get("ReplicationConfig", {}).get("State", "ENABLED") == "ENABLED"
         ),
+        schedules_per_month=_schedules(of_type("AWS::Events::Rule")),
         rules=[p for p, _ in of_type("AWS::Events::Rule")],
         topics=[p for p, _ in of_type("AWS::SNS::Topic")],
         email_subscriptions=sum(1 for _, s in of_type("AWS::SNS::Subscription") if s.get("Protocol") == "email"),
         resource_types=_paths_by_type(resources),
     )
+
+
+RATE_UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
+
+
+def _schedules(rules: list[tuple[str, dict[str, Any]]]) -> dict[str, float]:
+    """Runs a month of each enabled `rate(...)` rule; a cron expression is not priced here and stops the model."""
+    found = {}
+    for rule_path, props in rules:
+        expression = props.get("ScheduleExpression")
+        if not expression or props.get("State", "ENABLED") != "ENABLED":
+            continue
+        if not (expression.startswith("rate(") and expression.endswith(")")):
+            raise ValueError(f"{rule_path}: schedule {expression!r}: only rate(...) schedules are priced")
+        value, unit = expression[5:-1].split()
+        found[rule_path.removesuffix("/Resource").split("/")[-1]] = 30 * 86400 / (int(value) * RATE_UNITS[unit])
+    return found
 
 
 def _component(resource_path: str) -> str:
@@ -178,6 +197,8 @@ def path(resource: dict[str, Any]) -> str:
 
 def _table(properties: dict[str, Any]) -> Table:
     return Table(
-        index_projections=[i["Projection"]["ProjectionType"] for i in properties.get("GlobalSecondaryIndexes", [])],
+        index_projections={
+            i["IndexName"]: i["Projection"]["ProjectionType"] for i in properties.get("GlobalSecondaryIndexes", [])
+        },
         replicas=len(properties.get("Replicas", [])) or 1,
     )

@@ -65,7 +65,7 @@ def traces(bill: Bill, where: RegionSettings, assume: Assumptions) -> None:
             traced += requests * where.workflow_sampled_share
         else:
             traced += min(requests, reservoir) + XRAY_DEFAULT_SHARE * max(0.0, requests - reservoir)
-    roots = sorted(source for in_region, source in bill.trace_roots if in_region == where.region)
+    roots = sorted(source for (in_region, source), n in bill.trace_roots.items() if in_region == where.region and n)
     bill.add(
         where.region, "X-Ray", f"traces recorded (roots: {', '.join(roots) or 'none'})", "xray.traceRecorded", traced
     )

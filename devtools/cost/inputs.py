@@ -55,6 +55,7 @@ class Assumptions:
         ("event_store", 40),
         ("process_order", 30),
         ("ship_order", 25),
+        ("order_sweeper", 150),
     )  # per invocation, warm
     state_ms: tuple[tuple[str, float], ...] = (("lambda", 60), ("dynamodb", 25), ("other", 5))  # EXPRESS duration
     express_memory_gb: float = 0.0625  # the 64 MB billing chunk
@@ -103,10 +104,11 @@ class OrderFootprint:
     event_bytes: float  # per event, on average
     stored_event_bytes: float
     kept_bytes: dict[str, float]  # by entity: the size of the items an order leaves in the table (its last images)
+    kept_indexes: dict[str, set[str]]  # by entity: the GSIs its last image stays in
     history_bytes: float  # an execution's history, as logged at ALL with execution data
     history_bytes_without_data: float
 
-    def table_write_units(self, projection: str | None, *, replica: bool = False) -> float:
+    def table_write_units(self, projections: dict[str, str], *, replica: bool = False) -> float:
         """Write units of the table and its GSI1 per order. A replica pays no transactional doubling (replication
         is not a transaction); a cancelled transaction is priced as if it consumed its writes (DynamoDB's guide does
         not say it does not)."""
@@ -115,7 +117,10 @@ class OrderFootprint:
             size = max(write["beforeBytes"], write["afterBytes"])
             table = math.ceil(size / WRITE_UNIT_BYTES) or 1
             units += weight * (table * (2 if write["transactional"] and not replica else 1))
-            units += weight * _index_write_units(write, projection)
+            units += weight * sum(
+                _index_write_units(write["afterBytes"], change, projections[index])
+                for index, change in write["indexKeys"].items()
+            )
         return units + (0 if replica else 2 * self.cancelled_writes)
 
     def stored_event_write_units(self, projections: list[str]) -> float:
@@ -127,13 +132,12 @@ class OrderFootprint:
         return per_event / self.records
 
 
-def _index_write_units(write: dict[str, Any], projection: str | None) -> int:
+def _index_write_units(after_bytes: int, change: str, projection: str) -> int:
     """A GSI write happens when the item enters, leaves or moves in the index, or (ALL, INCLUDE) its projected
     attributes change; an update that keeps the keys of a KEYS_ONLY index writes nothing to it."""
-    change = write["indexKeys"]
-    if projection is None or change == "none":
+    if change == "none":
         return 0
-    whole = math.ceil(write["afterBytes"] / WRITE_UNIT_BYTES) or 1
+    whole = math.ceil(after_bytes / WRITE_UNIT_BYTES) or 1
     if change == "added":
         return whole if projection == "ALL" else 1
     if change == "removed":
@@ -165,9 +169,22 @@ def order_footprint(traffic: Traffic) -> OrderFootprint:
         event_bytes=sum(weight * write["eventBytes"] for weight, write in writes) / records,
         stored_event_bytes=sum(weight * write["storedEventBytes"] for weight, write in writes) / records,
         kept_bytes=_kept_bytes(measured, shares),
+        kept_indexes=_kept_indexes(measured),
         history_bytes=sum(shares[o] * measured[o]["historyBytes"] for o in OUTCOMES),
         history_bytes_without_data=sum(shares[o] * measured[o]["historyBytesWithoutData"] for o in OUTCOMES),
     )
+
+
+def _kept_indexes(measured: dict[str, Any]) -> dict[str, set[str]]:
+    """The GSIs an entity's last image is in, in any outcome (a settled order leaves the sparse OpenOrders)."""
+    kept: dict[str, set[str]] = {}
+    for outcome in OUTCOMES:
+        last = {write["entity"]: write["indexKeys"] for write in measured[outcome]["writes"]}
+        for entity, indexes in last.items():
+            kept.setdefault(entity, set()).update(
+                i for i, change in indexes.items() if change in ("added", "kept", "changed")
+            )
+    return kept
 
 
 def _kept_bytes(measured: dict[str, Any], shares: dict[str, float]) -> dict[str, float]:

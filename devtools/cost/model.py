@@ -39,6 +39,8 @@ def priced(regions: list[RegionSettings], traffic: Traffic, assume: Assumptions)
         if other is not active:
             traffic_lines.replication(bill, regions=regions, other=other, traffic=traffic, assume=assume, per=per)
     for region in regions:
+        traffic_lines.sweeps(bill, region, assume)
+    for region in regions:
         fixed_lines.logs(bill, region, assume, per, traffic)
         fixed_lines.traces(bill, region, assume)
         fixed_lines.standing(bill, region, assume)

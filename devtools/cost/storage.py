@@ -28,8 +28,12 @@ class Kept:
 
 def kept(regions: list[RegionSettings], traffic: Traffic, per: OrderFootprint) -> list[Kept]:
     [orders_table] = [r.orders_table for r in regions if r.orders_table is not None]
-    order_bytes = sum(_with_indexes(per.kept_bytes.get(entity, 0.0), orders_table) for entity in PER_ORDER_ENTITIES)
-    event_bytes = per.records * _with_indexes(per.stored_event_bytes, regions[0].event_store_table)
+    order_bytes = sum(
+        _with_indexes(per.kept_bytes.get(entity, 0.0), orders_table, per.kept_indexes.get(entity, set()))
+        for entity in PER_ORDER_ENTITIES
+    )
+    store = regions[0].event_store_table
+    event_bytes = per.records * _with_indexes(per.stored_event_bytes, store, set(store.index_projections))
     return [
         Kept(
             "orders table (orders, shipments)",
@@ -50,9 +54,11 @@ def _months(days: int | None) -> float | None:
     return days / 30 if days else None
 
 
-def _with_indexes(item_bytes: float, table: Table) -> float:
-    copies = sum(item_bytes if p == "ALL" else INDEX_KEYS_BYTES for p in table.index_projections)
-    return item_bytes + copies + ITEM_OVERHEAD_BYTES * (1 + len(table.index_projections))
+def _with_indexes(item_bytes: float, table: Table, indexed_in: set[str]) -> float:
+    """The item and its copy in each GSI it stays in (a sparse index keeps only the items that have its keys)."""
+    kept = [p for name, p in table.index_projections.items() if name in indexed_in]
+    copies = sum(item_bytes if p == "ALL" else INDEX_KEYS_BYTES for p in kept)
+    return item_bytes + copies + ITEM_OVERHEAD_BYTES * (1 + len(kept))
 
 
 def storage_lines(bill: Bill, kept_tables: list[Kept]) -> list[Line]:

@@ -96,13 +96,14 @@ def table_writes(bill: Bill, regions: list[RegionSettings], traffic: Traffic, pe
     [primary] = [r for r in regions if r.orders_table is not None]
     table = primary.orders_table
     assert table is not None
-    projection = table.index_projections[0] if table.index_projections else None
+    projections = table.index_projections
+    indexes = ", ".join(f"{name} {projection}" for name, projection in projections.items())
     bill.add(
         primary.region,
         "DynamoDB",
-        f"table writes: intake and workflow (with GSI1, {projection})",
+        f"table writes: intake and workflow (with {indexes})",
         "dynamodb.writeRequestUnit",
-        traffic.accepted * per.table_write_units(projection),
+        traffic.accepted * per.table_write_units(projections),
     )
     for replica in (r for r in regions if r.orders_table is None):
         bill.add(
@@ -110,7 +111,7 @@ def table_writes(bill: Bill, regions: list[RegionSettings], traffic: Traffic, pe
             "DynamoDB",
             "replicated table writes (no transactional doubling)",
             "dynamodb.replicatedWriteRequestUnit",
-            traffic.accepted * per.table_write_units(projection, replica=True),
+            traffic.accepted * per.table_write_units(projections, replica=True),
         )
 
 
@@ -172,7 +173,7 @@ def recorders(
         events + 2 * batches,
     )
     lambda_line(bill, where, assume, "event_store", batches, root=True)
-    projections = where.event_store_table.index_projections
+    projections = list(where.event_store_table.index_projections.values())
     bill.add(
         region,
         "DynamoDB",
@@ -232,3 +233,13 @@ def replication(
     )
     if other.records_other_regions_events:
         recorders(bill, other, traffic, assume, per, copies=True)
+
+
+def sweeps(bill: Bill, where: RegionSettings, assume: Assumptions) -> None:
+    """The order sweeper, where its schedule is enabled: a query of each OpenOrders shard per run (0.5 read units
+    each: the open orders' keys are a few hundred bytes); restarts are rare and priced as the workflow's."""
+    runs = where.schedules_per_month.get("SweepSchedule", 0.0)
+    lambda_line(bill, where, assume, "order_sweeper", runs, root=True)
+    bill.add(where.region, "DynamoDB", "order sweeper: OpenOrders queries (4 shards a run)", "dynamodb.readRequestUnit",
+             runs * 4 * 0.5)  # fmt: skip
+    bill.priced.add("SweepSchedule")

@@ -59,8 +59,8 @@ def rule_consumers(templates: dict[str, dict[str, Any]]) -> dict[str, list[str]]
         event = example_event(detail_type)
         for template in templates.values():
             for resource in template["Resources"].values():
-                if resource["Type"] != "AWS::Events::Rule":
-                    continue
+                if resource["Type"] != "AWS::Events::Rule" or "EventPattern" not in resource["Properties"]:
+                    continue  # a schedule consumes no events
                 pattern = EventPattern.load(json.dumps(resource["Properties"]["EventPattern"]))
                 if pattern.matches_event(event):  # type: ignore[arg-type]
                     path = resource["Metadata"]["aws:cdk:path"].removesuffix("/Resource")

@@ -16,7 +16,16 @@ from lambdas.shared.customer_snapshot import CustomerSnapshot
 from lambdas.shared.entities import CUSTOMER, ORDER, entity_key
 from lambdas.shared.errors import reraise
 from lambdas.shared.orders import OrderStatus
-from lambdas.shared.table import IF_ABSENT, Item, condition_failed, index_keys, item_key, key_of, timestamp
+from lambdas.shared.table import (
+    IF_ABSENT,
+    Item,
+    condition_failed,
+    index_keys,
+    item_key,
+    key_of,
+    open_order_keys,
+    timestamp,
+)
 from lambdas.shared.table_keys import PARTITION_KEY
 
 
@@ -68,6 +77,8 @@ def order_item(
             entity_key(CUSTOMER, submission.customer_id)[PARTITION_KEY],
             f"{ORDER.key_prefix}{created_at}#{submission.order_id}",
         ),
+        # Open until the workflow settles it: the order sweeper restarts it if it stays open too long.
+        **open_order_keys(submission.order_id, created_at),
         "orderId": {"S": submission.order_id},
         "status": {"S": OrderStatus.PENDING.value},
         "customerId": {"S": submission.customer_id},

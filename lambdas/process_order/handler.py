@@ -1,8 +1,9 @@
 """ProcessOrder task of the order workflow.
 
-Input (built by the state machine from the OrderCreated event): {"orderId", "order": <the order item>, "correlationId"}.
-Output: {"valid": false, "reason"} for an order that must end INVALID (a business outcome, not an error), or
-{"valid": true, "customer", "totalMinor", "currency", "lineItems", "reservation": {"reserve", "release"}}.
+Input (built by the state machine): {"orderId", "executionId", "correlationId"}; the order is read, as it is now.
+Output: {"status"} of the order, and for an order still to reserve either {"valid": false, "reason"} (it must end
+INVALID: a business outcome, not an error) or {"valid": true, "customer", "totalMinor", "currency", "lineItems",
+"reservation": {"reserve", "release"}}; for a RESERVED order the plan only (workflow_step.py).
 Raises RetryableError when the table throttles; any other exception is a failure the state machine handles.
 """
 

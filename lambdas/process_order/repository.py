@@ -1,4 +1,4 @@
-"""Reads ProcessOrder needs from the single table: a customer and the products an order names."""
+"""Reads ProcessOrder needs from the single table: the order, its customer and the products it names."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from lambdas.shared.entities import CUSTOMER, PRODUCT
+from lambdas.shared.entities import CUSTOMER, ORDER, PRODUCT
 from lambdas.shared.errors import reraise
 from lambdas.shared.table import item_key
 from lambdas.shared.table_keys import PARTITION_KEY
@@ -18,6 +18,16 @@ class OrderReferences:
     def __init__(self, table_name: str, client: Any = None) -> None:
         self._table_name = table_name
         self._client = client or boto3.client("dynamodb")
+
+    def order(self, order_id: str) -> dict[str, Any] | None:
+        """The order as it is now (a consistent read: another execution may have just moved it on)."""
+        try:
+            item: dict[str, Any] | None = self._client.get_item(
+                TableName=self._table_name, Key=item_key(ORDER, order_id), ConsistentRead=True
+            ).get("Item")
+        except ClientError as error:
+            reraise(error)
+        return item
 
     def customer(self, customer_id: str) -> dict[str, Any] | None:
         try:

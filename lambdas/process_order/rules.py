@@ -9,8 +9,9 @@ import msgspec
 
 from lambdas.shared.dynamodb_json import item_to_json
 from lambdas.shared.entities import ORDER, PRODUCT
-from lambdas.shared.orders import OrderLines, OrderStatus
+from lambdas.shared.orders import UNRESERVED, OrderLines, OrderStatus
 from lambdas.shared.table import item_key
+from lambdas.shared.table_keys import SETTLED
 from lambdas.shared.validation import converted, first_problem
 
 RELEASE_REASON = "Shipping failed after stock was reserved; the reservation was released"
@@ -54,27 +55,24 @@ def _read_customer(customer_id: str, find_customer: Callable[[str], dict[str, An
     return item_to_json(item)
 
 
-def reservation_plan(table_name: str, order_id: str, lines: OrderLines, now: str) -> dict[str, list[dict[str, Any]]]:
+def reservation_plan(
+    table_name: str, order_id: str, lines: OrderLines, now: str, execution: str
+) -> dict[str, list[dict[str, Any]]]:
     """TransactItems for Step Functions' DynamoDB transactWriteItems: reserve all stock, or later release it.
 
     Each transaction also moves the order's status, conditionally, so that running it twice changes nothing:
-    `reserve` needs PROCESSING (-> RESERVED), `release` needs RESERVED (-> FAILED).
+    `reserve` needs an unreserved order (-> RESERVED), `release` needs RESERVED (-> FAILED, settled). Both record
+    the workflow execution that made the change (`workflowExecution`), for `ops.orders show`.
     """
     quantities = lines.quantities_by_sku()
     reserve = [
-        _order_update(
-            table_name,
-            order_id,
-            expected=OrderStatus.PROCESSING,
-            new=OrderStatus.RESERVED,
-            now=now,
-            total_minor=lines.total_minor,
-        ),
+        _order_update(table_name, order_id, expected=UNRESERVED, new=OrderStatus.RESERVED, now=now,
+                      total_minor=lines.total_minor, execution=execution),
         *(_stock_update(table_name, sku, -quantity) for sku, quantity in quantities.items()),
-    ]
+    ]  # fmt: skip
     release = [
-        _order_update(table_name, order_id, expected=OrderStatus.RESERVED, new=OrderStatus.FAILED, now=now,
-                      total_minor=lines.total_minor, reason=RELEASE_REASON),
+        _order_update(table_name, order_id, expected=(OrderStatus.RESERVED,), new=OrderStatus.FAILED, now=now,
+                      total_minor=lines.total_minor, execution=execution, reason=RELEASE_REASON, settles=True),
         *(_stock_update(table_name, sku, quantity) for sku, quantity in quantities.items()),
     ]  # fmt: skip
     return {"reserve": reserve, "release": release}
@@ -84,28 +82,34 @@ def _order_update(
     table_name: str,
     order_id: str,
     *,
-    expected: OrderStatus,
+    expected: tuple[OrderStatus, ...],
     new: OrderStatus,
     now: str,
     total_minor: int,
+    execution: str,
     reason: str | None = None,
+    settles: bool = False,
 ) -> dict[str, Any]:
+    allowed = {f":expected{n}": {"S": status.value} for n, status in enumerate(expected)}
     values: dict[str, Any] = {
-        ":expected": {"S": expected.value},
+        **allowed,
         ":new": {"S": new.value},
         ":now": {"S": now},
         ":total": {"N": str(total_minor)},
+        ":execution": {"S": execution},
     }
-    update = "SET #status = :new, updatedAt = :now, totalMinor = :total"
+    update = "SET #status = :new, updatedAt = :now, totalMinor = :total, workflowExecution = :execution"
     if reason:
         update += ", statusReason = :reason"
         values[":reason"] = {"S": reason}
+    if settles:
+        update += f" {SETTLED}"
     return {
         "Update": {
             "TableName": table_name,
             "Key": item_key(ORDER, order_id),
             "UpdateExpression": update,
-            "ConditionExpression": "#status = :expected",
+            "ConditionExpression": f"#status IN ({', '.join(allowed)})",
             "ExpressionAttributeNames": {"#status": "status"},
             "ExpressionAttributeValues": values,
         }

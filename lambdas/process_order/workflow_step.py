@@ -1,8 +1,12 @@
-"""The ProcessOrder step of the order workflow: validate the order (rules.py), take its customer (intake's
-snapshot, else a read), check its products exist, and plan the reservation.
+"""The ProcessOrder step of the order workflow: read the order as it is now, and say what is left to do.
 
-An invalid order is a business outcome (`{"valid": false, "reason"}`), not an error; a throttled table raises
-RetryableError (from the repository), which the state machine retries.
+The workflow resumes from the order's status, so an execution that runs again (EventBridge's redelivery, the
+order sweeper, `ops.orders retry`) finishes what an earlier one left:
+- not yet reserved: validate it (rules.py), take its customer (intake's snapshot, else a read), check its products
+  exist, and plan the reservation; an invalid order is a business outcome (`{"valid": false, "reason"}`);
+- RESERVED: plan only (the reservation is made; shipping and the release are what is left);
+- settled (SHIPPED, INVALID, BACKORDERED, FAILED) or gone (ABSENT): nothing; the workflow counts it as handled.
+A throttled table raises RetryableError (from the repository), which the state machine retries.
 """
 
 from __future__ import annotations
@@ -14,35 +18,59 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from lambdas.process_order.repository import OrderReferences
 from lambdas.process_order.rules import InvalidOrder, check_references, reservation_plan, validate
+from lambdas.shared.dynamodb_json import item_to_json
 from lambdas.shared.observability import logger, metrics
+from lambdas.shared.orders import UNRESERVED, OrderLines, OrderStatus
 from lambdas.shared.table import timestamp
+from lambdas.shared.validation import converted
 
 CUSTOMER_FIELDS = ("customerId", "name", "email", "tier")
+ABSENT = "ABSENT"
+UNRESERVED_STATUS = OrderStatus.PENDING.value  # what the workflow routes on for every status of UNRESERVED
 
 
 class ProcessOrderRequest(msgspec.Struct, kw_only=True, rename="camel"):
     order_id: Annotated[str, msgspec.Meta(min_length=1)]
-    order: dict[str, Any]
+    execution_id: str = "unknown"  # the workflow execution, recorded on the writes it makes
     correlation_id: str | None = None
 
 
 def process(request: ProcessOrderRequest, references: OrderReferences, table_name: str) -> dict[str, Any]:
+    item = references.order(request.order_id)
+    if item is None:
+        logger.warning("Order not found; nothing to do")
+        return {"status": ABSENT}
+    order = item_to_json(item)
+    status = str(order.get("status"))
+    if status == OrderStatus.RESERVED:
+        lines = converted(order, OrderLines)  # it was valid when it was reserved
+        logger.info("Order already reserved; resuming at shipping")
+        return {"status": status, "valid": True, **_planned(request, lines, table_name)}
+    if status not in UNRESERVED:
+        logger.info("Order already settled; nothing to do", extra={"status": status})
+        return {"status": status}
     try:
-        lines = validate(request.order)
-        snapshot = request.order.get("customer")
-        customer = check_references(lines, snapshot, references.customer, references.existing_skus)
+        lines = validate(order)
+        customer = check_references(lines, order.get("customer"), references.customer, references.existing_skus)
     except InvalidOrder as invalid:
         logger.info("Order is invalid", extra={"reason": str(invalid)})
         metrics.add_metric(name="OrdersInvalid", unit=MetricUnit.Count, value=1)
-        return {"valid": False, "reason": str(invalid)}
+        return {"status": UNRESERVED_STATUS, "valid": False, "reason": str(invalid)}
 
     metrics.add_metric(name="OrdersValidated", unit=MetricUnit.Count, value=1)
     return {
+        "status": UNRESERVED_STATUS,
         "valid": True,
         "customer": {key: customer[key] for key in CUSTOMER_FIELDS if customer.get(key) is not None}
         | {"customerId": lines.customer_id},
+        **_planned(request, lines, table_name),
+    }
+
+
+def _planned(request: ProcessOrderRequest, lines: OrderLines, table_name: str) -> dict[str, Any]:
+    return {
         "totalMinor": lines.total_minor,
         "currency": lines.currency,
         "lineItems": msgspec.to_builtins(lines.line_items),
-        "reservation": reservation_plan(table_name, request.order_id, lines, timestamp()),
+        "reservation": reservation_plan(table_name, request.order_id, lines, timestamp(), request.execution_id),
     }

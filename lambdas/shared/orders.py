@@ -27,6 +27,10 @@ class OrderStatus(StrEnum):
     FAILED = "FAILED"
 
 
+# Not yet reserved. PROCESSING is what the workflow wrote before it reserved straight from PENDING (decision 27): an
+# order left there by an execution of the earlier workflow is taken up like a PENDING one.
+UNRESERVED = (OrderStatus.PENDING, OrderStatus.PROCESSING)
+
 Id = Annotated[str, msgspec.Meta(pattern=ID_PATTERN)]
 
 

@@ -3,13 +3,14 @@ one timestamp format, one test for a failed condition."""
 
 from __future__ import annotations
 
+import zlib
 from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from lambdas.shared.entities import Entity, entity_key
-from lambdas.shared.table_keys import GSI1, PARTITION_KEY, SORT_KEY
+from lambdas.shared.table_keys import GSI1, OPEN_ORDER_SHARDS, OPEN_ORDERS, PARTITION_KEY, SORT_KEY
 
 Item = dict[str, Any]  # an item in DynamoDB JSON ({"name": {"S": "..."}})
 # A conditional put that creates the item only if no item has its key.
@@ -27,6 +28,12 @@ def key_of(item: Item) -> Item:
 def index_keys(partition: str, sort: str) -> Item:
     """The GSI1 attributes of an item: query GSI1 on `partition`, sorted by `sort`."""
     return {GSI1.partition_key: {"S": partition}, GSI1.sort_key: {"S": sort}}
+
+
+def open_order_keys(order_id: str, since: str) -> Item:
+    """The OpenOrders index attributes of an order not yet settled: its shard, and since when (then its id)."""
+    shard = zlib.crc32(order_id.encode()) % OPEN_ORDER_SHARDS
+    return {OPEN_ORDERS.partition_key: {"S": f"OPEN#{shard}"}, OPEN_ORDERS.sort_key: {"S": f"{since}#{order_id}"}}
 
 
 def timestamp(moment: datetime | None = None) -> str:

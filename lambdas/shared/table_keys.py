@@ -15,3 +15,9 @@ class IndexKeys(NamedTuple):
 
 
 GSI1 = IndexKeys(name="GSI1", partition_key="gsi1pk", sort_key="gsi1sk")
+# A sparse index of the orders not yet settled: intake sets its keys on a new order, every write that settles the order
+# (SHIPPED, INVALID, BACKORDERED, FAILED) removes them, so the order sweeper finds what is left open too long.
+OPEN_ORDERS = IndexKeys(name="OpenOrders", partition_key="openShard", sort_key="openSince")
+OPEN_ORDER_SHARDS = 4  # a new order's key spreads over this many partitions (`OPEN#<n>`)
+# What a write that settles an order removes (an UpdateExpression's REMOVE clause).
+SETTLED = f"REMOVE {OPEN_ORDERS.partition_key}, {OPEN_ORDERS.sort_key}"

@@ -89,12 +89,13 @@ class OrderWorkflow(Construct):
             topic=alarm_topic,
         )
         self._acknowledge_wildcards()
-        if settings.type == "STANDARD" and settings.log_level != "ALL":
+        if settings.log_level != "ALL":
             acknowledge(
                 self.state_machine,
                 "AwsSolutions::AwsSolutions-SF1",
-                "A STANDARD workflow keeps every execution's full event history in Step Functions for 90 days; "
-                "CloudWatch Logs gets the errors only, not a paid second copy (docs/decisions.md, 22).",
+                "An order's history is the event store's (every status change, with the execution that made it: "
+                "`ops.orders show`); CloudWatch Logs gets the executions that fail, not a paid copy of every step "
+                "(docs/decisions.md, 22 and 27).",
             )
 
     def _task_function(

@@ -1,11 +1,17 @@
-"""The order workflow's states: ProcessOrder -> CheckInventory -> ShipOrder, with status updates and compensation.
+"""The order workflow's states: ProcessOrder -> CheckInventory -> ShipOrder, resumed from the order's status.
 
-Input: the OrderCreated event's `detail` ({"metadata", "data"}). Every status update is a conditional DynamoDB write
-(direct integration) from the status the step expects, so a second execution for the same order finds the order
-already moved on and ends in `AlreadyHandled` without changing anything, counted first (`AlreadyHandledExecutions`
-in the Orders namespace, on the dashboard): a duplicate delivery, or after a failover the same change published by
-both regions (decision 18), succeeds quietly but is seen. Business outcomes (INVALID, BACKORDERED) end in Succeed
-states; operational failures end in Fail states, which the failed-executions alarm reports.
+Input: an order's OrderCreated `detail`, or just `{"metadata": {"entityId", "correlationId"}}` (the order sweeper,
+`ops.orders retry`): ProcessOrder reads the order as it is now and the workflow goes on from its status, so an
+execution that runs again after another stopped part-way finishes the order (decision 27):
+- PENDING (or PROCESSING, left by the earlier workflow): validate, reserve (PENDING -> RESERVED with the stock, one
+  transaction), ship, SHIPPED;
+- RESERVED: ship (the shipment is created once), SHIPPED;
+- settled or gone: nothing. Such an execution is counted (`AlreadyHandledExecutions` in the Orders namespace, on the
+  dashboard) and succeeds: a duplicate delivery, a restart of an order another execution finished, or after a
+  failover the same change published by both regions (decision 18).
+Every status write is conditional on the status the step expects and records the execution that made it. Business
+outcomes (INVALID, BACKORDERED) end in Succeed states; operational failures end in Fail states, which the
+failed-executions alarm reports.
 """
 
 from __future__ import annotations
@@ -18,10 +24,12 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
-from lambdas.shared.orders import OrderStatus
+from lambdas.shared.orders import UNRESERVED, OrderStatus
 from stacks.building_blocks.order_workflow_tasks import (
+    RETRY_EVERY_TASK_FAILURE,
     TRANSACTION_CANCELED,
     invoke,
+    order_key,
     set_status,
     string_at,
     transaction,
@@ -49,16 +57,22 @@ class OrderWorkflowDefinition(Construct):
         self._table = table
         self._already_handled = self._count_already_handled()
         mark_failed = self._failed_before_reservation()
-        mark_processing = self._set_status("MarkProcessing", OrderStatus.PENDING, OrderStatus.PROCESSING)
         process = self._process_order(process_order, mark_failed)
         mark_invalid, mark_backordered = self._business_outcomes()
         check_inventory = self._check_inventory(mark_backordered, mark_failed)
-        ship, mark_shipped = self._shipping(ship_order)
+        ship = self._shipping(ship_order)
+        check_inventory.next(ship)
 
-        self.start: sfn.IChainable = mark_processing.next(process).next(
-            sfn.Choice(self, "IsOrderValid")
-            .when(sfn.Condition.boolean_equals("$.processing.valid", False), mark_invalid)
-            .otherwise(check_inventory.next(ship).next(mark_shipped).next(sfn.Succeed(self, "OrderShipped")))
+        self.start: sfn.IChainable = process.next(
+            sfn.Choice(self, "ResumeFromStatus")
+            .when(
+                sfn.Condition.string_equals("$.processing.status", OrderStatus.PENDING.value),
+                sfn.Choice(self, "IsOrderValid")
+                .when(sfn.Condition.boolean_equals("$.processing.valid", False), mark_invalid)
+                .otherwise(check_inventory),
+            )
+            .when(sfn.Condition.string_equals("$.processing.status", OrderStatus.RESERVED.value), ship)
+            .otherwise(self._already_handled)
         )
 
     def _count_already_handled(self) -> sfn.IChainable:
@@ -91,28 +105,23 @@ class OrderWorkflowDefinition(Construct):
     def _failed_before_reservation(self) -> sfn.TaskStateBase:
         """An operational failure before stock was reserved: the order ends FAILED and the execution fails."""
         failed = sfn.Fail(self, "FailedBeforeReservation", error="OrderFailed", cause_path="$.failure.Cause")
-        mark_failed = self._set_status(
-            "MarkFailed", OrderStatus.PROCESSING, OrderStatus.FAILED, reason_path="$.failure.Cause"
-        )
+        mark_failed = self._set_status("MarkFailed", UNRESERVED, OrderStatus.FAILED, reason_path="$.failure.Cause")
         mark_failed.next(failed)
         return mark_failed
 
     def _process_order(self, process_order: lambda_.IFunction, mark_failed: sfn.IChainable) -> sfn.TaskStateBase:
-        process = invoke(
-            self, "ProcessOrder", process_order, {"order": sfn.JsonPath.object_at("$.data")}, result_path="$.processing"
-        )
+        process = invoke(self, "ProcessOrder", process_order, {}, result_path="$.processing")
         process.add_catch(mark_failed, errors=["States.ALL"], result_path="$.failure")
         return process
 
     def _business_outcomes(self) -> tuple[sfn.TaskStateBase, sfn.TaskStateBase]:
         """INVALID and BACKORDERED: outcomes, not failures, so they end in Succeed states."""
         mark_invalid = self._set_status(
-            "MarkInvalid", OrderStatus.PROCESSING, OrderStatus.INVALID, reason_path="$.processing.reason"
+            "MarkInvalid", UNRESERVED, OrderStatus.INVALID, reason_path="$.processing.reason"
         )
         mark_invalid.next(sfn.Succeed(self, "OrderInvalid"))
-        mark_backordered = self._set_status(
-            "MarkBackordered", OrderStatus.PROCESSING, OrderStatus.BACKORDERED, reason=BACKORDER_REASON
-        )
+        mark_backordered = self._set_status("MarkBackordered", UNRESERVED, OrderStatus.BACKORDERED,
+                                            reason=BACKORDER_REASON)  # fmt: skip
         mark_backordered.next(sfn.Succeed(self, "OrderBackordered"))
         return mark_invalid, mark_backordered
 
@@ -126,8 +135,8 @@ class OrderWorkflowDefinition(Construct):
         check_inventory.add_catch(mark_failed, errors=["States.ALL"], result_path="$.failure")
         return check_inventory
 
-    def _shipping(self, ship_order: lambda_.IFunction) -> tuple[sfn.TaskStateBase, sfn.TaskStateBase]:
-        """ShipOrder, compensated by releasing the reservation when it fails; then MarkShipped."""
+    def _shipping(self, ship_order: lambda_.IFunction) -> sfn.TaskStateBase:
+        """ShipOrder, compensated by releasing the reservation when it fails; then MarkShipped and OrderShipped."""
         release = self._transaction("ReleaseReservation", "$.processing.reservation.release")
         release.add_retry(**transient_retry([TRANSACTION_CANCELED]))
         release.add_catch(
@@ -148,7 +157,7 @@ class OrderWorkflowDefinition(Construct):
 
         mark_shipped = self._set_status(
             "MarkShipped",
-            OrderStatus.RESERVED,
+            (OrderStatus.RESERVED,),
             OrderStatus.SHIPPED,
             extra={"shipmentId": string_at("$.shipment.shipmentId")},
         )
@@ -157,12 +166,15 @@ class OrderWorkflowDefinition(Construct):
             errors=["States.ALL"],
             result_path="$.failure",
         )
-        return ship, mark_shipped
+        ship.next(mark_shipped).next(sfn.Succeed(self, "OrderShipped"))
+        return ship
 
     def _why_not_reserved(
         self, check_inventory: sfn.TaskStateBase, mark_backordered: sfn.IChainable, mark_failed: sfn.IChainable
     ) -> sfn.Choice:
-        """A failed condition means not enough stock; a conflict or throttle is retried a few times, with jitter."""
+        """A failed condition is either the stock (not enough) or the order (another execution reserved or settled it
+        first): which one is read from the order, not from the cancellation's wording. A conflict or throttle is
+        retried a few times, with jitter."""
         wait = sfn.Wait(
             self, "WaitBeforeReservationRetry", time=sfn.WaitTime.seconds_path("$.reservationRetries.waitSeconds")
         )
@@ -192,7 +204,7 @@ class OrderWorkflowDefinition(Construct):
             sfn.Choice(self, "WhyNotReserved")
             .when(
                 sfn.Condition.string_matches("$.reservationFailure.Cause", "*ConditionalCheckFailed*"),
-                mark_backordered,
+                self._still_unreserved(mark_backordered, mark_failed),
             )
             .when(sfn.Condition.is_not_present("$.reservationRetries"), first.next(wait))
             .when(
@@ -201,8 +213,31 @@ class OrderWorkflowDefinition(Construct):
             .otherwise(give_up.next(mark_failed))
         )
 
+    def _still_unreserved(self, mark_backordered: sfn.IChainable, mark_failed: sfn.IChainable) -> sfn.IChainable:
+        """The order as it is now: still unreserved means the stock failed the condition (backordered); anything
+        else means another execution moved it on."""
+        read = tasks.DynamoGetItem(
+            self,
+            "ReadOrderStatus",
+            table=self._table,
+            key=order_key(),
+            consistent_read=True,  # the whole item: an order is well under 4 KB, one read unit either way
+            result_path="$.current",
+        )
+        read.add_retry(**transient_retry(RETRY_EVERY_TASK_FAILURE))
+        read.add_catch(mark_failed, errors=["States.ALL"], result_path="$.failure")
+        unreserved = [sfn.Condition.string_equals("$.current.Item.status.S", s.value) for s in UNRESERVED]
+        return read.next(
+            sfn.Choice(self, "IsStillUnreserved")
+            .when(
+                sfn.Condition.and_(sfn.Condition.is_present("$.current.Item.status.S"), sfn.Condition.or_(*unreserved)),
+                mark_backordered,
+            )
+            .otherwise(self._already_handled)
+        )
+
     def _set_status(
-        self, construct_id: str, expected: OrderStatus, new: OrderStatus, **options: Any
+        self, construct_id: str, expected: tuple[OrderStatus, ...], new: OrderStatus, **options: Any
     ) -> tasks.DynamoUpdateItem:
         return set_status(self, construct_id, self._table, expected, new, already_handled=self._already_handled,
                           **options)  # fmt: skip

@@ -18,6 +18,7 @@ from constructs import Construct
 
 from lambdas.shared.entities import ORDER
 from lambdas.shared.orders import OrderStatus
+from lambdas.shared.table_keys import SETTLED
 
 ORDER_ID = "$.metadata.entityId"
 CORRELATION_ID = "$.metadata.correlationId"
@@ -60,11 +61,18 @@ def transient_retry(errors: list[str]) -> dict[str, Any]:
     }
 
 
+EXECUTION_ID = "$$.Execution.Id"
+
+
 def invoke(
     scope: Construct, construct_id: str, function: lambda_.IFunction, payload: dict[str, Any], *, result_path: str
 ) -> tasks.LambdaInvoke:
-    """A function of the workflow, told which order and correlation it works for, besides `payload`."""
-    order = {"orderId": sfn.JsonPath.string_at(ORDER_ID), "correlationId": sfn.JsonPath.string_at(CORRELATION_ID)}
+    """A function of the workflow, told which order, execution and correlation it works for, besides `payload`."""
+    order = {
+        "orderId": sfn.JsonPath.string_at(ORDER_ID),
+        "executionId": sfn.JsonPath.string_at(EXECUTION_ID),
+        "correlationId": sfn.JsonPath.string_at(CORRELATION_ID),
+    }
     task = tasks.LambdaInvoke(
         scope,
         construct_id,
@@ -78,7 +86,7 @@ def invoke(
     return task
 
 
-def _order_key() -> dict[str, tasks.DynamoAttributeValue]:
+def order_key() -> dict[str, tasks.DynamoAttributeValue]:
     key = tasks.DynamoAttributeValue.from_string(
         sfn.JsonPath.format(f"{ORDER.key_prefix}{{}}", sfn.JsonPath.string_at(ORDER_ID))
     )
@@ -89,21 +97,26 @@ def set_status(
     scope: Construct,
     construct_id: str,
     table: dynamodb.ITableV2,
-    expected: OrderStatus,
+    expected: tuple[OrderStatus, ...],
     new: OrderStatus,
     *,
     already_handled: sfn.IChainable,
+    settles: bool = True,
     reason: str | None = None,
     reason_path: str | None = None,
     extra: dict[str, tasks.DynamoAttributeValue] | None = None,
 ) -> tasks.DynamoUpdateItem:
-    """Moves the order from `expected` to `new`, or on to `already_handled` when it is not in `expected`."""
+    """Moves the order from one of `expected` to `new`, or on to `already_handled` when it is in none of them. Every
+    status the workflow writes this way settles the order (it leaves the OpenOrders index); the write records the
+    execution that made it (`workflowExecution`)."""
+    allowed = {f":expected{n}": tasks.DynamoAttributeValue.from_string(s.value) for n, s in enumerate(expected)}
     values = {
-        ":expected": tasks.DynamoAttributeValue.from_string(expected.value),
+        **allowed,
         ":new": tasks.DynamoAttributeValue.from_string(new.value),
         ":now": string_at("$$.State.EnteredTime"),
+        ":execution": string_at(EXECUTION_ID),
     }
-    assignments = ["#status = :new", "updatedAt = :now"]
+    assignments = ["#status = :new", "updatedAt = :now", "workflowExecution = :execution"]
     if reason or reason_path:
         values[":reason"] = tasks.DynamoAttributeValue.from_string(reason) if reason else string_at(str(reason_path))
         assignments.append("statusReason = :reason")
@@ -114,9 +127,9 @@ def set_status(
         scope,
         construct_id,
         table=table,
-        key=_order_key(),
-        update_expression="SET " + ", ".join(assignments),
-        condition_expression="#status = :expected",
+        key=order_key(),
+        update_expression="SET " + ", ".join(assignments) + (f" {SETTLED}" if settles else ""),
+        condition_expression=f"#status IN ({', '.join(allowed)})",
         expression_attribute_names={"#status": "status"},
         expression_attribute_values=values,
         result_path=sfn.JsonPath.DISCARD,

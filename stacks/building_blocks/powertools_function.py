@@ -43,8 +43,9 @@ def function_code(package: str) -> lambda_.Code:
 class PowertoolsFunction(Construct):
     """arm64 Python function with JSON logs in an explicit log group, X-Ray, Powertools settings and the shared layer.
 
-    Every function here is invoked synchronously (by a pipe, a state machine or a queue's poller); the caller
-    says in `failures_end_in` where a failed invocation ends up, which is recorded with the cdk-nag acknowledgment.
+    Every function here is invoked synchronously (by a pipe, a state machine or a queue's poller) or by a schedule
+    whose next run redoes its work; the caller says in `failures_end_in` where a failed invocation ends up, which is
+    recorded with the cdk-nag acknowledgment.
 
     The role is written here rather than left to CDK so that it may write only to this function's log group
     (the managed AWSLambdaBasicExecutionRole allows every log group in the account).
@@ -99,8 +100,9 @@ class PowertoolsFunction(Construct):
         acknowledge(
             self.function,
             "Serverless::Serverless-LambdaDLQ",
-            f"Invoked synchronously, never asynchronously, so a Lambda DLQ would stay empty; failures end in "
-            f"{failures_end_in}.",
+            f"Its caller handles a failed invocation (a pipe, a state machine or a queue's poller invokes it "
+            f"synchronously; a schedule's next run does the work again), so a Lambda DLQ would add nothing; failures "
+            f"end in {failures_end_in}.",
         )
         acknowledge(
             self.role,

@@ -62,12 +62,14 @@ RULE_CONTRACTS: dict[str, Contract] = {
 
 
 def bus_rules(env_name: str, standby: bool = False) -> dict[str, dict[str, Any]]:
-    """The rules of one region's stacks, by `<component>/<construct path>`."""
+    """The rules on one region's bus, by `<component>/<construct path>` (a schedule, on no bus, is not one)."""
     app = synthesize(env_name)
     rules = {}
     for component in Component:
         template = app.standby_template(component) if standby else app.template(component)
         for rule in resources_of_type(template, "AWS::Events::Rule").values():
+            if "ScheduleExpression" in rule["Properties"]:
+                continue
             _, _, path = construct_path(rule).removesuffix("/Resource").partition("/")
             rules[f"{component}/{path}"] = rule
     return rules

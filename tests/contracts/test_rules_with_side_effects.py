@@ -94,6 +94,8 @@ def rules_by_kind(env_name: str) -> tuple[list[tuple[str, dict[str, Any]]], list
     for template in every_template(env_name):
         for rule in resources_of_type(template, "AWS::Events::Rule").values():
             path = rule["Metadata"]["aws:cdk:path"]
+            if "ScheduleExpression" in rule["Properties"]:
+                continue  # a schedule matches no events: test_a_schedule_runs_only_where_the_stream_pipe_runs
             if all(is_recorder(template, target) for target in rule["Properties"]["Targets"]):
                 recording.append(path)
             else:
@@ -142,3 +144,24 @@ def test_a_queue_whose_consumer_writes_a_table_with_a_stream_acts() -> None:
     assert not is_recorder(template, target)
     del template["Resources"]["Orders"]["Properties"]["StreamSpecification"]
     assert is_recorder(template, target)
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENTS)
+def test_a_schedule_runs_only_where_the_stream_pipe_runs(env_name: str) -> None:
+    """A schedule acts in its own region, so it runs where the orders are published, as the stream pipe does."""
+    templates = synthesize(env_name).templates
+    pipe_running = {}
+    for template in templates.values():
+        for pipe in resources_of_type(template, "AWS::Pipes::Pipe").values():
+            stack, _, path = pipe["Metadata"]["aws:cdk:path"].partition("/")
+            if path.startswith("StreamPipe/"):
+                region_suffix = stack.removeprefix(f"Orders-{env_name}-EventFabric")
+                pipe_running[region_suffix] = pipe["Properties"].get("DesiredState", "RUNNING") == "RUNNING"
+    rules = [
+        rule for template in templates.values() for rule in resources_of_type(template, "AWS::Events::Rule").values()
+    ]
+    schedules = [(rule["Metadata"]["aws:cdk:path"].split("/")[0], rule["Properties"]["State"])
+                 for rule in rules if "ScheduleExpression" in rule["Properties"]]  # fmt: skip
+    assert schedules, "no schedule found"
+    for stack, state in schedules:
+        assert (state == "ENABLED") == pipe_running[stack.removeprefix(f"Orders-{env_name}-Workflows")], stack

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lambdas.shared.table_keys import GSI1, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+from lambdas.shared.table_keys import GSI1, OPEN_ORDERS, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 from stacks.names import table_name
 from tests.support.synth import ENVIRONMENTS, synthesize
 from tests.support.templates import only_resource, resources_of_type
@@ -22,9 +22,17 @@ def test_single_table_keys_index_ttl_and_stream(env_name: str) -> None:
         {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
     ]
     assert {d["AttributeName"]: d["AttributeType"] for d in properties["AttributeDefinitions"]} == {
-        "pk": "S", "sk": "S", "gsi1pk": "S", "gsi1sk": "S",
+        "pk": "S", "sk": "S", "gsi1pk": "S", "gsi1sk": "S", "openShard": "S", "openSince": "S",
     }  # fmt: skip
-    [index] = properties["GlobalSecondaryIndexes"]
+    [index, open_orders] = properties["GlobalSecondaryIndexes"]
+    assert open_orders == {
+        "IndexName": OPEN_ORDERS.name,
+        "KeySchema": [
+            {"AttributeName": "openShard", "KeyType": "HASH"},
+            {"AttributeName": "openSince", "KeyType": "RANGE"},
+        ],
+        "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["correlationId"]},
+    }
     assert index == {
         "IndexName": GSI1.name,
         "KeySchema": [

@@ -41,9 +41,13 @@ def catches(state: dict[str, Any]) -> dict[str, str]:
 
 def test_flow_is_process_check_ship() -> None:
     s = states()
-    assert state_machine_definition(state_machine("dev")[1])["StartAt"] == "MarkProcessing"
-    assert s["MarkProcessing"]["Next"] == "ProcessOrder"
-    assert s["ProcessOrder"]["Next"] == "IsOrderValid"
+    assert state_machine_definition(state_machine("dev")[1])["StartAt"] == "ProcessOrder"
+    assert s["ProcessOrder"]["Next"] == "ResumeFromStatus"
+    assert s["ResumeFromStatus"]["Choices"] == [
+        {"Variable": "$.processing.status", "StringEquals": "PENDING", "Next": "IsOrderValid"},
+        {"Variable": "$.processing.status", "StringEquals": "RESERVED", "Next": "ShipOrder"},
+    ]
+    assert s["ResumeFromStatus"]["Default"] == "CountAlreadyHandled"
     assert s["IsOrderValid"]["Default"] == "CheckInventory"
     assert s["IsOrderValid"]["Choices"] == [
         {"Variable": "$.processing.valid", "BooleanEquals": False, "Next": "MarkInvalid"}
@@ -78,7 +82,7 @@ def test_catches_route_each_failure_to_its_outcome() -> None:
     assert catches(s["ShipOrder"]) == {"States.ALL": "ReleaseReservation"}  # compensation after a reservation
     assert catches(s["ReleaseReservation"]) == {"States.ALL": "CompensationFailed"}
     assert s["ReleaseReservation"]["Next"] == "FailedAndReleased"
-    for name in ("MarkProcessing", "MarkInvalid", "MarkBackordered", "MarkShipped", "MarkFailed"):
+    for name in ("MarkInvalid", "MarkBackordered", "MarkShipped", "MarkFailed"):
         assert catches(s[name])["DynamoDB.ConditionalCheckFailedException"] == "CountAlreadyHandled", name
         # A failed condition is never retried (its retrier comes first, with 0 attempts); every other task failure
         # is, whatever DynamoDB error name it has (the guide lists none for throttling).
@@ -101,26 +105,34 @@ def test_out_of_stock_is_not_retried_but_a_conflict_is() -> None:
     assert stock_choice == {
         "Variable": "$.reservationFailure.Cause",
         "StringMatches": "*ConditionalCheckFailed*",
-        "Next": "MarkBackordered",
+        "Next": "ReadOrderStatus",  # the stock's condition or the order's: the order, read again, tells which
     }
+    assert s["ReadOrderStatus"]["Parameters"]["ConsistentRead"] is True
+    [unreserved] = s["IsStillUnreserved"]["Choices"]
+    assert unreserved["Next"] == "MarkBackordered"
+    assert s["IsStillUnreserved"]["Default"] == "CountAlreadyHandled"
     assert [choice["Next"] for choice in retry_choices] == ["FirstReservationRetry", "NextReservationRetry"]
     assert s["WhyNotReserved"]["Default"] == "ReservationKeptFailing"
 
 
 def test_status_updates_are_conditional_direct_dynamodb_writes() -> None:
+    unreserved = [{"S": "PENDING"}, {"S": "PROCESSING"}]  # PROCESSING: left by the earlier workflow
     expected = {
-        "MarkProcessing": ("PENDING", "PROCESSING"),
-        "MarkInvalid": ("PROCESSING", "INVALID"),
-        "MarkBackordered": ("PROCESSING", "BACKORDERED"),
-        "MarkFailed": ("PROCESSING", "FAILED"),
-        "MarkShipped": ("RESERVED", "SHIPPED"),
+        "MarkInvalid": (unreserved, "INVALID"),
+        "MarkBackordered": (unreserved, "BACKORDERED"),
+        "MarkFailed": (unreserved, "FAILED"),
+        "MarkShipped": ([{"S": "RESERVED"}], "SHIPPED"),
     }
     for name, (before, after) in expected.items():
         state = states()[name]
         assert state["Resource"].endswith(":states:::dynamodb:updateItem"), name
-        assert state["Parameters"]["ConditionExpression"] == "#status = :expected"
         values = state["Parameters"]["ExpressionAttributeValues"]
-        assert (values[":expected"], values[":new"]) == ({"S": before}, {"S": after}), name
+        allowed = [f":expected{n}" for n in range(len(before))]
+        assert state["Parameters"]["ConditionExpression"] == f"#status IN ({', '.join(allowed)})", name
+        assert ([values[v] for v in allowed], values[":new"]) == (before, {"S": after}), name
+        # every status the workflow writes settles the order and names the execution that wrote it
+        assert state["Parameters"]["UpdateExpression"].endswith(" REMOVE openShard, openSince"), name
+        assert values[":execution"] == {"S.$": "$$.Execution.Id"}, name
     for name in ("CheckInventory", "ReleaseReservation"):
         assert states()[name]["Resource"].endswith(":states:::aws-sdk:dynamodb:transactWriteItems")
 
@@ -210,7 +222,7 @@ def test_state_machine_may_touch_only_the_table_and_its_two_functions() -> None:
         elif actions == {"lambda:InvokeFunction"}:
             assert references(statement["Resource"]) == functions
         else:
-            assert actions == {"dynamodb:UpdateItem"}, actions
+            assert actions <= {"dynamodb:UpdateItem", "dynamodb:GetItem"}, actions  # GetItem: ReadOrderStatus
             resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
             # the table's ARN, once as exported and once as built from its name by the DynamoDB task
             assert all("TableCD117FA1" in json.dumps(r) for r in resources), resources

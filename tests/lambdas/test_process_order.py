@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from typing import Any
 
 import boto3
 import pytest
+from boto3.dynamodb.types import TypeSerializer
 from botocore.stub import Stubber
 from msgspec import ValidationError
 
@@ -31,8 +34,17 @@ def catalogue(table: Any) -> Any:
     process_order._dependencies.cache_clear()
 
 
-def request(order: dict[str, Any], order_id: str = "o-1") -> dict[str, Any]:
-    return {"orderId": order_id, "order": order, "correlationId": "corr-1"}
+def as_item(order: dict[str, Any]) -> dict[str, Any]:
+    serialize = TypeSerializer().serialize
+    exact = json.loads(json.dumps(order), parse_float=Decimal)  # DynamoDB numbers: a float becomes a Decimal
+    return {name: serialize(value) for name, value in exact.items()}
+
+
+def request(order: dict[str, Any], order_id: str = "o-1", table: Any = None) -> dict[str, Any]:
+    """What the workflow sends ProcessOrder for an order, stored first as the table would hold it."""
+    if table is not None:
+        table.put_item(TableName=TABLE_NAME, Item=as_item(order))
+    return {"orderId": order_id, "executionId": "arn:aws:states:eu-west-1:1:execution:w:run-1", "correlationId": "c"}
 
 
 def plain_order(lines: list[tuple[str, int, int]], customer_id: str = "c-1") -> dict[str, Any]:
@@ -40,8 +52,8 @@ def plain_order(lines: list[tuple[str, int, int]], customer_id: str = "c-1") -> 
 
 
 def test_valid_order_is_enriched_totalled_and_planned(catalogue: Any, lambda_context: FakeLambdaContext) -> None:
-    result = process_order.handler(request(plain_order([("p-2", 1, 250), ("p-1", 2, 1000), ("p-2", 2, 250)])),
-                                   lambda_context)  # fmt: skip
+    order = plain_order([("p-2", 1, 250), ("p-1", 2, 1000), ("p-2", 2, 250)])
+    result = process_order.handler(request(order, table=catalogue), lambda_context)
 
     assert result["valid"] is True
     assert result["customer"] == {"customerId": "c-1", "name": "Grace Hopper", "email": "c-1@example.com"}
@@ -52,9 +64,16 @@ def test_valid_order_is_enriched_totalled_and_planned(catalogue: Any, lambda_con
     order_update = reserve[0]["Update"]
     assert order_update["TableName"] == TABLE_NAME
     assert order_update["Key"] == {"pk": {"S": "ORDER#o-1"}, "sk": {"S": "ORDER#o-1"}}
-    assert order_update["ConditionExpression"] == "#status = :expected"
-    assert order_update["ExpressionAttributeValues"][":expected"] == {"S": "PROCESSING"}
+    assert result["status"] == "PENDING"
+    assert order_update["ConditionExpression"] == "#status IN (:expected0, :expected1)"
+    assert order_update["ExpressionAttributeValues"][":expected0"] == {"S": "PENDING"}
+    assert order_update["ExpressionAttributeValues"][":expected1"] == {
+        "S": "PROCESSING"
+    }  # left by the earlier workflow
     assert order_update["ExpressionAttributeValues"][":new"] == {"S": "RESERVED"}
+    assert order_update["ExpressionAttributeValues"][":execution"] == {
+        "S": "arn:aws:states:eu-west-1:1:execution:w:run-1"
+    }
     # One update per product (quantities of the same SKU merged), in SKU order, each guarded by the stock level.
     stock_updates = [u["Update"] for u in reserve[1:]]
     assert [(u["Key"]["pk"]["S"], u["ExpressionAttributeValues"][":quantity"]["N"]) for u in stock_updates] == [
@@ -63,7 +82,8 @@ def test_valid_order_is_enriched_totalled_and_planned(catalogue: Any, lambda_con
     ]
     assert all(u["Update"]["ConditionExpression"] == "stock >= :quantity" for u in reserve[1:])
     release = result["reservation"]["release"]
-    assert release[0]["Update"]["ExpressionAttributeValues"][":expected"] == {"S": "RESERVED"}
+    assert release[0]["Update"]["ExpressionAttributeValues"][":expected0"] == {"S": "RESERVED"}
+    assert release[0]["Update"]["UpdateExpression"].endswith("REMOVE openShard, openSince")  # FAILED settles it
     assert release[0]["Update"]["ExpressionAttributeValues"][":new"] == {"S": "FAILED"}
     assert [u["Update"]["UpdateExpression"] for u in release[1:]] == ["SET stock = stock + :quantity"] * 2
 
@@ -88,14 +108,14 @@ def test_invalid_order_is_a_business_outcome_with_a_reason(
 ) -> None:
     order = plain_order([("p-1", 1, 1000)])
     mutate(order)
-    result = process_order.handler(request(order), lambda_context)
+    result = process_order.handler(request(order, table=catalogue), lambda_context)
     assert result["valid"] is False
     assert result["reason"].startswith(reason)
 
 
 def test_malformed_request_is_an_error_not_an_outcome(catalogue: Any, lambda_context: FakeLambdaContext) -> None:
     with pytest.raises(ValidationError):
-        process_order.handler({"order": {}}, lambda_context)
+        process_order.handler({"executionId": "x"}, lambda_context)
 
 
 def test_throttled_table_raises_retryable_error() -> None:
@@ -138,13 +158,32 @@ def test_an_order_with_intakes_customer_snapshot_is_not_read_again(
     order["customer"] = {"customerId": "c-1", "name": "Grace B. Hopper", "email": "grace@example.com", "tier": "gold"}
     stubbed = boto3.client("dynamodb", region_name="eu-west-1")
     with Stubber(stubbed) as stubber:
+        stubber.add_response("get_item", {"Item": as_item(order)})  # the order itself
         stubber.add_response("batch_get_item", {"Responses": {TABLE_NAME: [{"pk": {"S": "PRODUCT#p-1"}}]}})
         references = OrderReferences(TABLE_NAME, client=stubbed)
         result = process_request(converted(request(order), ProcessOrderRequest), references, TABLE_NAME)
-        stubber.assert_no_pending_responses()  # one BatchGetItem for the products, no GetItem for the customer
+        stubber.assert_no_pending_responses()  # the order, one BatchGetItem for the products, not the customer
     assert result["customer"] == order["customer"]
 
 
 def test_an_order_without_a_snapshot_reads_its_customer(catalogue: Any, lambda_context: FakeLambdaContext) -> None:
-    result = process_order.handler(request(plain_order([("p-1", 1, 1000)])), lambda_context)
+    result = process_order.handler(request(plain_order([("p-1", 1, 1000)]), table=catalogue), lambda_context)
     assert result["customer"] == {"customerId": "c-1", "name": "Grace Hopper", "email": "c-1@example.com"}
+
+
+@pytest.mark.parametrize("status", ["SHIPPED", "INVALID", "BACKORDERED", "FAILED"])
+def test_a_settled_order_is_left_as_it_is(catalogue: Any, lambda_context: FakeLambdaContext, status: str) -> None:
+    order = plain_order([("p-1", 1, 1000)]) | {"status": status}
+    assert process_order.handler(request(order, table=catalogue), lambda_context) == {"status": status}
+
+
+def test_a_reserved_order_gets_its_plan_to_ship_or_release(catalogue: Any, lambda_context: FakeLambdaContext) -> None:
+    order = plain_order([("p-1", 2, 1000)]) | {"status": "RESERVED"}
+    result = process_order.handler(request(order, table=catalogue), lambda_context)
+    assert (result["status"], result["valid"], list(result["lineItems"])) == (
+        "RESERVED", True, [{"sku": "p-1", "quantity": 2, "unitPriceMinor": 1000}])  # fmt: skip
+    assert result["reservation"]["release"][0]["Update"]["ExpressionAttributeValues"][":new"] == {"S": "FAILED"}
+
+
+def test_an_order_that_is_gone_is_absent(catalogue: Any, lambda_context: FakeLambdaContext) -> None:
+    assert process_order.handler(request({}, order_id="o-gone"), lambda_context) == {"status": "ABSENT"}

@@ -6,11 +6,16 @@
 - moto's Lambda (use_docker False) would echo its input; `invoke` is patched to call the real handlers in-process,
   turning an exception into the same "Unhandled" function error Lambda returns.
 - Retrier sleeps and Wait states are recorded instead of slept.
+- moto runs executions in threads but does not isolate its writes from each other (a cancelled transaction restores
+  the items as it read them, over another thread's write); DynamoDB serializes every write and transaction on an
+  item, so the harness serializes moto's writes too.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import threading
 import time
 import types
 from collections.abc import Callable, Iterator
@@ -22,6 +27,7 @@ import boto3
 import pytest
 from moto import mock_aws
 from moto.awslambda_simple.models import LambdaSimpleBackend
+from moto.dynamodb.models import DynamoDBBackend
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 
@@ -100,11 +106,24 @@ class WorkflowRun:
         return [e["stateEnteredEventDetails"]["name"] for e in self.history if "stateEnteredEventDetails" in e]
 
 
+def stopped_after(definition: str, state: str) -> str:
+    """The definition with the execution ending (failed, `StoppedForTest`) right after `state` completes, as an
+    execution that dies there would: what `state` did is done, nothing after it is."""
+    parsed = json.loads(definition)
+    parsed["States"]["StoppedForTest"] = {"Type": "Fail", "Error": "StoppedForTest"}
+    stopped = parsed["States"][state]
+    assert stopped["Type"] in ("Task", "Pass"), f"{state} is a {stopped['Type']}: stop after a task"
+    stopped.pop("End", None)
+    stopped["Next"] = "StoppedForTest"
+    return json.dumps(parsed)
+
+
 @dataclass
 class WorkflowHarness:
     dynamodb: Any
     stepfunctions: Any
     state_machine_arn: str
+    definition: str = ""
     invocations: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     retry_sleeps: list[float] = field(default_factory=list)
     waits: list[int] = field(default_factory=list)
@@ -145,11 +164,24 @@ class WorkflowHarness:
         }
         return envelope(record)
 
-    def run(self, detail: dict[str, Any], timeout_seconds: float = 30) -> WorkflowRun:
+    def run(self, detail: dict[str, Any], timeout_seconds: float = 30, *, stop_after: str | None = None) -> WorkflowRun:
+        """`stop_after`: the execution dies right after that state (stopped_after)."""
+        return self.wait(self.start(detail, stop_after=stop_after), timeout_seconds)
+
+    def start(self, detail: dict[str, Any], *, stop_after: str | None = None) -> str:
         self._runs += 1
-        execution_arn = self.stepfunctions.start_execution(
-            stateMachineArn=self.state_machine_arn, name=f"run-{self._runs}", input=json.dumps(detail)
+        machine = self.state_machine_arn
+        if stop_after:
+            machine = self.stepfunctions.create_state_machine(
+                name=f"stopped-{self._runs}", definition=stopped_after(self.definition, stop_after),
+                roleArn=f"arn:aws:iam::{ACCOUNT}:role/order-workflow", type="STANDARD",
+            )["stateMachineArn"]  # fmt: skip
+        execution_arn: str = self.stepfunctions.start_execution(
+            stateMachineArn=machine, name=f"run-{self._runs}", input=json.dumps(detail)
         )["executionArn"]
+        return execution_arn
+
+    def wait(self, execution_arn: str, timeout_seconds: float = 30) -> WorkflowRun:
         deadline = time.monotonic() + timeout_seconds
         while (described := self.stepfunctions.describe_execution(executionArn=execution_arn))["status"] == "RUNNING":
             assert time.monotonic() < deadline, "execution did not finish"
@@ -199,6 +231,19 @@ class WorkflowHarness:
         return json.dumps(result).encode()
 
 
+def serialize_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    lock = threading.RLock()
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+        original = getattr(DynamoDBBackend, name)
+
+        @functools.wraps(original)
+        def serialized(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return _original(*args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, serialized)
+
+
 @contextmanager
 def workflow_harness(
     monkeypatch: pytest.MonkeyPatch,
@@ -211,17 +256,21 @@ def workflow_harness(
     monkeypatch.setenv("TABLE_NAME", TABLE_NAME)
     process_order._dependencies.cache_clear()
     ship_order._dependencies.cache_clear()
+    serialize_writes(monkeypatch)
     with mock_aws(config=MOTO_CONFIG):
         dynamodb = boto3.client("dynamodb", region_name=REGION)
         stepfunctions = boto3.client("stepfunctions", region_name=REGION)
         create_table_from_template(dynamodb, data_template, stream=stream)
+        definition = resolved_definition(workflows_template)
         state_machine_arn = stepfunctions.create_state_machine(
             name="order-workflow",
-            definition=resolved_definition(workflows_template),
+            definition=definition,
             roleArn=f"arn:aws:iam::{ACCOUNT}:role/order-workflow",
             type="STANDARD",  # moto runs both types alike; STANDARD keeps a queryable history
         )["stateMachineArn"]
-        harness = WorkflowHarness(dynamodb=dynamodb, stepfunctions=stepfunctions, state_machine_arn=state_machine_arn)
+        harness = WorkflowHarness(
+            dynamodb=dynamodb, stepfunctions=stepfunctions, state_machine_arn=state_machine_arn, definition=definition
+        )
         monkeypatch.setattr(
             LambdaSimpleBackend,
             "invoke",

@@ -32,7 +32,7 @@ from lambdas.intake.repository import order_item
 from lambdas.intake.submission import OrderSubmission
 from lambdas.shared.customer_snapshot import CustomerSnapshot
 from lambdas.shared.orders import LineItem
-from lambdas.shared.table_keys import GSI1
+from lambdas.shared.table_keys import GSI1, OPEN_ORDERS
 from tests.support.seed import SEEDED_AT, customer_item, product_item
 from tests.support.synth import synthesize
 from tests.support.workflow_harness import REGION, TABLE_NAME, WorkflowHarness, workflow_harness
@@ -50,7 +50,7 @@ ABOUT = (
     "What one accepted order causes, by how its workflow ends, measured by tests/workflow/test_cost_footprint.py: "
     "the synthesized state machine run in moto on an order built as intake writes it (two distinct products, the "
     "customer's snapshot), the table's stream read back. `writes` are the table's stream records in order (each one "
-    "bus event), with the item's size before and after, whether a transaction wrote it, what it did to the GSI1 "
+    "bus event), with the item's size before and after, whether a transaction wrote it, what it did to each GSI's "
     "keys, and the sizes of its event and of its event-store item as the enrichment and the writer build them. "
     "`cancelledWrites` are the items of a transaction DynamoDB cancelled; `historyBytes` the execution's history as "
     "logged at ALL, with and without execution data. UPDATE_FOOTPRINT=1 rewrites this file."
@@ -160,14 +160,14 @@ def _write(record: dict[str, Any], transactional: bool) -> dict[str, Any]:
         "beforeBytes": item_bytes(before),
         "afterBytes": item_bytes(after),
         "transactional": transactional,
-        "indexKeys": _index_change(before, after),
+        "indexKeys": {index.name: _index_change(before, after, index) for index in (GSI1, OPEN_ORDERS)},
         "eventBytes": event_bytes(event),
         "storedEventBytes": item_bytes(stored),
     }
 
 
-def _index_change(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
-    keys = (GSI1.partition_key, GSI1.sort_key)
+def _index_change(before: dict[str, Any] | None, after: dict[str, Any] | None, index: Any) -> str:
+    keys = (index.partition_key, index.sort_key)
 
     def of(item: dict[str, Any] | None) -> tuple[Any, ...] | None:
         return tuple(item[k] for k in keys) if item and all(k in item for k in keys) else None
