@@ -138,15 +138,15 @@ def test_status_updates_are_conditional_direct_dynamodb_writes() -> None:
 
 
 @pytest.mark.parametrize(
-    ("env_name", "workflow_type", "include_data"),
-    [("dev", "EXPRESS", True), ("staging", "EXPRESS", False), ("prod", "STANDARD", False)],
+    ("env_name", "level", "include_data"),
+    [("dev", "ALL", True), ("staging", "ALL", False), ("prod", "ERROR", False)],
 )
-def test_type_logging_and_tracing_per_environment(env_name: str, workflow_type: str, include_data: bool) -> None:
-    """EXPRESS keeps no history but its logs: it logs ALL. STANDARD keeps its history in Step Functions: its logs
-    carry the errors only (decision 22)."""
+def test_type_logging_and_tracing_per_environment(env_name: str, level: str, include_data: bool) -> None:
+    """EXPRESS everywhere (decision 27): an order's history is the event store's, and prod's logs carry the failed
+    executions only; dev and staging log every step."""
     properties = state_machine(env_name)[1]["Properties"]
-    assert properties["StateMachineType"] == workflow_type
-    assert properties["LoggingConfiguration"]["Level"] == ("ALL" if workflow_type == "EXPRESS" else "ERROR")
+    assert properties["StateMachineType"] == "EXPRESS"
+    assert properties["LoggingConfiguration"]["Level"] == level
     assert properties["LoggingConfiguration"]["IncludeExecutionData"] is include_data
     assert properties["TracingConfiguration"] == {"Enabled": True}
     assert state_machine_definition(state_machine(env_name)[1])["TimeoutSeconds"] == 300

@@ -83,7 +83,7 @@ def test_the_settings_come_from_the_templates() -> None:
     assert prod["eu-west-1"].orders_table is not None
     assert prod["eu-west-1"].orders_table.replicas == 2
     assert prod["eu-central-1"].orders_table is None  # the replica belongs to the primary's global table
-    assert prod["eu-west-1"].workflow_type == "STANDARD"
+    assert prod["eu-west-1"].workflow_type == "EXPRESS"
     assert dev.workflow_type == "EXPRESS"
     assert dev.event_store_retention_days == 30
     assert prod["eu-west-1"].event_store_retention_days is None
