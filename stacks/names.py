@@ -73,6 +73,7 @@ class Output(StrEnum):
     ARCHIVE_ARN = "ArchiveArn"
     ALARM_TOPIC_ARN = "AlarmTopicArn"
     STATE_MACHINE_ARN = "StateMachineArn"
+    ORDER_SWEEPER_FUNCTION_NAME = "OrderSweeperFunctionName"
     INTAKE_QUEUE_URL = "IntakeQueueUrl"
     REJECTED_QUEUE_URL = "RejectedQueueUrl"
     HIGH_VALUE_REVIEW_QUEUE_URL = "HighValueReviewQueueUrl"
@@ -90,6 +91,7 @@ OUTPUT_OWNERS: dict[Output, Component] = {
     Output.ARCHIVE_ARN: Component.EVENT_FABRIC,
     Output.ALARM_TOPIC_ARN: Component.EVENT_FABRIC,
     Output.STATE_MACHINE_ARN: Component.WORKFLOWS,
+    Output.ORDER_SWEEPER_FUNCTION_NAME: Component.WORKFLOWS,
     Output.INTAKE_QUEUE_URL: Component.INTAKE,
     Output.REJECTED_QUEUE_URL: Component.INTAKE,
     Output.HIGH_VALUE_REVIEW_QUEUE_URL: Component.WORKFLOWS,

@@ -82,6 +82,7 @@ class WorkflowsStack(Stack):
         )
         self._high_value_review(bus, alarm_topic, workflow)
         CfnOutput(self, Output.STATE_MACHINE_ARN, value=self.order_workflow.state_machine.state_machine_arn)
+        CfnOutput(self, Output.ORDER_SWEEPER_FUNCTION_NAME, value=self.order_sweeper.function.function.function_name)
 
     def _high_value_review(self, bus: events.IEventBus, alarm_topic: sns.ITopic, workflow: WorkflowSettings) -> None:
         """Orders above the threshold (a numeric match: amounts arrive as numbers) also go to a review queue."""

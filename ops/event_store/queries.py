@@ -4,7 +4,7 @@ Time windows are [start, end) in epoch milliseconds. Results come back in time o
 reads every shard and merges. `page_size` only bounds each DynamoDB call (every page is read).
 
 Stream records carry whole seconds, so one aggregate often has several events in the same second (an order goes
-PENDING -> PROCESSING -> RESERVED -> SHIPPED in well under one). Their eventKey order is then arbitrary; the
+PENDING -> RESERVED -> SHIPPED in well under one). Their eventKey order is then arbitrary; the
 stream's sequence number, which grows with every change of an item, restores the true order of an aggregate.
 """
 

@@ -17,6 +17,7 @@ from ops.smoke.scenario import Bus, Observers, Scenario
 from ops.smoke.steps_cache import cache_requests
 from ops.smoke.steps_once import duplicate_delivery, event_store_exactly_once, user_delete_and_ttl
 from ops.smoke.steps_orders import business_outcomes, happy_path, high_value_review, rejected_at_intake
+from ops.smoke.steps_restart import failed_order_retried, stuck_order_swept
 from ops.smoke.trace import HopFailed, Trace
 from stacks.config import EnvironmentConfig
 from stacks.names import Output
@@ -28,6 +29,8 @@ STEPS = [
     rejected_at_intake,
     high_value_review,
     duplicate_delivery,
+    stuck_order_swept,
+    failed_order_retried,
     user_delete_and_ttl,
     event_store_exactly_once,
     cache_requests,
@@ -59,6 +62,8 @@ def observers(args: argparse.Namespace, config: EnvironmentConfig) -> Observers:
         rejected=Queue(client("sqs"), app[Output.REJECTED_QUEUE_URL]),
         review=Queue(client("sqs"), app[Output.HIGH_VALUE_REVIEW_QUEUE_URL]),
         workflow=WorkflowRuns(client("stepfunctions"), app[Output.STATE_MACHINE_ARN]),
+        functions=client("lambda"),
+        sweeper_function=app[Output.ORDER_SWEEPER_FUNCTION_NAME],
         bus=Bus(client("events"), app[Output.EVENT_BUS_NAME], app[Output.EVENT_BUS_ARN], app[Output.ARCHIVE_ARN]),
         cache=MomentoCache(config.cache.endpoint, config.cache.cache_name, str(api_key)),
         requests=RequestLog(args.cache_requests) if args.cache_requests else None,

@@ -33,12 +33,14 @@ class RunData:
         return self.id("customer")
 
     def catalogue(self) -> list[dict[str, Any]]:
-        """A customer and three products: p1 and p2 for normal orders, p3 (one in stock) for the high-value one."""
+        """A customer and four products: p1 and p2 for normal orders, p3 (one in stock) for the high-value one, p4 for
+        the orders the sweeper and `ops.orders retry` finish."""
         return [
             customer_item(self.customer_id, "Smoke Test", f"{self.customer_id}@example.com"),
             product_item(self.id("p1"), 10, UNIT_PRICE_MINOR),
             product_item(self.id("p2"), 5, UNIT_PRICE_MINOR),
             product_item(self.id("p3"), 1, self.high_value_threshold_minor + 1),
+            product_item(self.id("p4"), 5, UNIT_PRICE_MINOR),
         ]
 
     def order(self, name: str, *lines: tuple[str, int], unit_price_minor: int = UNIT_PRICE_MINOR) -> OrderSubmission:

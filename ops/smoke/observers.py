@@ -17,12 +17,12 @@ from ops.event_store.queries import EventStore, StoredEvent
 
 class Table:
     def __init__(self, client: Any, table_name: str) -> None:
-        self._client = client
+        self.client = client
         self.name = table_name
 
     def get(self, entity: Any, entity_id: str) -> dict[str, Any] | None:
         key = {name: {"S": value} for name, value in entity_key(entity, entity_id).items()}
-        item = self._client.get_item(TableName=self.name, Key=key, ConsistentRead=True).get("Item")
+        item = self.client.get_item(TableName=self.name, Key=key, ConsistentRead=True).get("Item")
         return item_to_json(item) if item else None
 
     def order(self, order_id: str) -> dict[str, Any] | None:
@@ -40,10 +40,10 @@ class Table:
         return self.get(SHIPMENT, order_id)
 
     def put(self, item: dict[str, Any]) -> None:
-        self._client.put_item(TableName=self.name, Item=item)
+        self.client.put_item(TableName=self.name, Item=item)
 
     def delete(self, key: dict[str, Any]) -> None:
-        self._client.delete_item(TableName=self.name, Key=key)
+        self.client.delete_item(TableName=self.name, Key=key)
 
 
 class Events:
@@ -52,10 +52,10 @@ class Events:
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
         self._table_name = table_name
-        self._store = EventStore(client, table_name)
+        self.store = EventStore(client, table_name)
 
     def of(self, entity: str, entity_id: str) -> list[StoredEvent]:
-        return self._store.aggregate(entity, entity_id)
+        return self.store.aggregate(entity, entity_id)
 
     def remove(self, event: StoredEvent) -> None:
         self._client.delete_item(
@@ -84,32 +84,32 @@ class WorkflowRuns:
     """Executions of the order workflow for given orders, where the service lists them (not Express on AWS)."""
 
     def __init__(self, client: Any, state_machine_arn: str) -> None:
-        self._client = client
-        self._arn = state_machine_arn
+        self.client = client
+        self.arn = state_machine_arn
         self._inputs: dict[str, str] = {}
 
     def listable(self) -> bool:
         try:
-            self._client.list_executions(stateMachineArn=self._arn, maxResults=1)
-        except self._client.exceptions.ClientError:
+            self.client.list_executions(stateMachineArn=self.arn, maxResults=1)
+        except self.client.exceptions.ClientError:
             return False
         return True
 
     def for_order(self, order_id: str) -> list[dict[str, Any]]:
         runs = []
-        for page in self._client.get_paginator("list_executions").paginate(stateMachineArn=self._arn):
+        for page in self.client.get_paginator("list_executions").paginate(stateMachineArn=self.arn):
             for execution in page["executions"]:
                 if f'"entityId": "{order_id}"' in self._input(execution["executionArn"]).replace('":"', '": "'):
                     runs.append(execution)
         return runs
 
     def states_entered(self, execution_arn: str) -> list[str]:
-        events = self._client.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
+        events = self.client.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
         return [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
 
     def _input(self, execution_arn: str) -> str:
         if execution_arn not in self._inputs:
-            self._inputs[execution_arn] = self._client.describe_execution(executionArn=execution_arn).get("input", "")
+            self._inputs[execution_arn] = self.client.describe_execution(executionArn=execution_arn).get("input", "")
         return self._inputs[execution_arn]
 
 

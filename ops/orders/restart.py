@@ -1,0 +1,75 @@
+"""`retry`: the order workflow again for one order, which is safe because the workflow resumes from the order's
+status (docs/decisions.md, 27). A FAILED order is first set back to PENDING, and reopened, with a condition on
+FAILED, so that the retry runs it from the start; a settled order is refused (there is nothing left to do)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from lambdas.shared.entities import ORDER
+from lambdas.shared.table import item_key, open_order_keys, timestamp
+from ops.aws import OperatorError
+
+NOTHING_TO_DO = ("SHIPPED", "INVALID", "BACKORDERED")
+RESUMABLE = ("PENDING", "PROCESSING", "RESERVED")
+UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9_-]")
+
+
+@dataclass(frozen=True)
+class RetryPlan:
+    order_id: str
+    status: str
+    reopen: bool  # FAILED: set back to PENDING first
+    correlation_id: str
+
+    def describe(self) -> str:
+        first = "set it from FAILED back to PENDING (reopened), then " if self.reopen else ""
+        return f"order {self.order_id} is {self.status}: {first}start the order workflow for it"
+
+
+def plan_retry(order: dict[str, Any] | None, order_id: str) -> RetryPlan:
+    if order is None:
+        raise OperatorError(f"no order {order_id!r} in the table")
+    status = str(order.get("status"))
+    if status in NOTHING_TO_DO:
+        raise OperatorError(f"order {order_id} is {status}: settled, nothing to retry")
+    if status not in (*RESUMABLE, "FAILED"):
+        raise OperatorError(f"order {order_id} has status {status!r}, which the workflow does not know")
+    return RetryPlan(order_id, status, status == "FAILED", str(order.get("correlationId") or order_id))
+
+
+def retry(plan: RetryPlan, *, table_client: Any, table_name: str, stepfunctions: Any, state_machine_arn: str,
+          now: datetime | None = None) -> str:  # fmt: skip
+    """Carries the plan out; returns the execution's ARN."""
+    moment = now or datetime.now(UTC)
+    if plan.reopen:
+        _reopen(plan, table_client, table_name, timestamp(moment))
+    name = UNSAFE_IN_NAME.sub("_", f"retry-{plan.order_id}-{moment:%Y%m%dT%H%M%S}")[:80]
+    execution_input = {"metadata": {"entityId": plan.order_id, "correlationId": plan.correlation_id},
+                       "restartedBy": "ops.orders retry"}  # fmt: skip
+    started = stepfunctions.start_execution(stateMachineArn=state_machine_arn, name=name,
+                                            input=json.dumps(execution_input))  # fmt: skip
+    return str(started["executionArn"])
+
+
+def _reopen(plan: RetryPlan, table_client: Any, table_name: str, now: str) -> None:
+    keys = open_order_keys(plan.order_id, now)
+    names = {"#status": "status", **{f"#{name}": name for name in keys}}
+    values = {":failed": {"S": "FAILED"}, ":pending": {"S": "PENDING"}, ":now": {"S": now},
+              ":why": {"S": "retried by an operator (ops.orders retry)"},
+              **{f":{name}": value for name, value in keys.items()}}  # fmt: skip
+    reopened = ", ".join(f"#{name} = :{name}" for name in keys)
+    try:
+        table_client.update_item(
+            TableName=table_name, Key=item_key(ORDER, plan.order_id),
+            # No execution wrote this status: the workflow's name goes, so `show` does not credit it.
+            UpdateExpression=f"SET #status = :pending, updatedAt = :now, statusReason = :why, {reopened} "
+            "REMOVE workflowExecution",
+            ConditionExpression="#status = :failed", ExpressionAttributeNames=names, ExpressionAttributeValues=values,
+        )  # fmt: skip
+    except table_client.exceptions.ConditionalCheckFailedException:
+        raise OperatorError(f"order {plan.order_id} is no longer FAILED: look again (show) before retrying") from None
