@@ -96,6 +96,9 @@ class WorkflowSettings(_Settings):
     include_execution_data: bool
     high_value_order_threshold_minor: int = Field(ge=1)
     review_queue_max_age_seconds: int = Field(ge=60)
+    # The share of executions X-Ray traces (each with the segments of the functions it calls); 1 keeps X-Ray's
+    # default rule (one a second, then 5 %, which at low traffic is every execution).
+    traced_share: float = Field(gt=0, le=1, examples=[0.05])
 
 
 class EventStoreSettings(_Settings):
@@ -127,6 +130,9 @@ class EnvironmentConfig(_Settings):
     retain_data: bool
     log_retention_days: int
     lambda_log_level: Literal["DEBUG", "INFO", "WARN", "ERROR"]
+    # ACTIVE: every function starts traces of its own (X-Ray's default sampling); PASS_THROUGH: a function is traced
+    # only as part of a traced caller's request (the workflow's), so pipes and pollers start no traces.
+    lambda_tracing: Literal["ACTIVE", "PASS_THROUGH"]
     archive_retention_days: int = Field(ge=1)
     alarm_email: str | None = Field(
         default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["orders-oncall@example.com"]

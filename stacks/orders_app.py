@@ -104,6 +104,7 @@ def build_orders_app(app: App, config: EnvironmentConfig) -> OrdersApp:
         removal_policy=RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY,
         log_level=config.lambda_log_level,
         layer_wheels=host_wheels() if config.local_cloud else LAMBDA_WHEELS,
+        tracing=config.lambda_tracing,
     )
     multi_region = config.secondary_region is not None
     here = Placement(config.region, False, multi_region, publishes=config.publishing_region == config.region)

@@ -19,6 +19,7 @@ class EnvironmentDefaults:
     removal_policy: RemovalPolicy
     log_level: str
     layer_wheels: WheelPlatform
+    tracing: str = "ACTIVE"  # lambda Tracing: ACTIVE or PASS_THROUGH
 
     def log_group(self, scope: Construct, construct_id: str) -> logs.LogGroup:
         return logs.LogGroup(scope, construct_id, retention=self.log_retention, removal_policy=self.removal_policy)

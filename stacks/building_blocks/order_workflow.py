@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Names
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk import aws_xray as xray
 from constructs import Construct
 
 from stacks.building_blocks.alarms import FIVE_MINUTES, notify_when_at_least
@@ -72,6 +73,8 @@ class OrderWorkflow(Construct):
                 include_execution_data=settings.include_execution_data,
             ),
         )
+        if settings.traced_share < 1:
+            self._sampled(settings.traced_share)
         self.failed_executions_alarm = notify_when_at_least(
             self,
             "ExecutionsFailedAlarm",
@@ -97,6 +100,29 @@ class OrderWorkflow(Construct):
                 "`ops.orders show`); CloudWatch Logs gets the executions that fail, not a paid copy of every step "
                 "(docs/decisions.md, 22 and 27).",
             )
+
+    def _sampled(self, share: float) -> None:
+        """X-Ray keeps `share` of the executions (Step Functions applies X-Ray's sampling rules to the executions it
+        traces: docs.aws.amazon.com/xray/latest/devguide/xray-console-sampling.html). Matched by the state machine's
+        name and type; were X-Ray to match it otherwise, its default rule applies (one a second, then 5 %): tracing
+        works either way, and only the cost differs (decision 27)."""
+        xray.CfnSamplingRule(
+            self,
+            "SamplingRule",
+            sampling_rule=xray.CfnSamplingRule.SamplingRuleProperty(
+                rule_name=Names.unique_resource_name(self, max_length=32),
+                priority=100,
+                fixed_rate=share,
+                reservoir_size=0,
+                service_name=self.state_machine.state_machine_name,
+                service_type="AWS::StepFunctions::StateMachine",
+                host="*",
+                http_method="*",
+                url_path="*",
+                resource_arn="*",
+                version=1,
+            ),
+        )
 
     def _task_function(
         self,

@@ -86,7 +86,7 @@ class PowertoolsFunction(Construct):
             role=self.role,
             memory_size=memory_size,
             timeout=Duration.seconds(timeout_seconds),
-            tracing=lambda_.Tracing.ACTIVE,
+            tracing=lambda_.Tracing[defaults.tracing],
             log_group=self.log_group,
             logging_format=lambda_.LoggingFormat.JSON,
             application_log_level_v2=lambda_.ApplicationLogLevel(defaults.log_level),
@@ -104,6 +104,13 @@ class PowertoolsFunction(Construct):
             f"synchronously; a schedule's next run does the work again), so a Lambda DLQ would add nothing; failures "
             f"end in {failures_end_in}.",
         )
+        if defaults.tracing == "PASS_THROUGH":
+            acknowledge(
+                self.function,
+                "Serverless::Serverless-LambdaTracing",
+                "Traced as a segment of a traced caller's request (the order workflow's, sampled by its own X-Ray "
+                "rule); the requests of pipes, pollers and schedules start no traces of their own (decision 27).",
+            )
         acknowledge(
             self.role,
             "AwsSolutions::AwsSolutions-IAM5[Resource::*]",

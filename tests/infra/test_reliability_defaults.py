@@ -108,7 +108,8 @@ def test_every_function_is_arm64_python314_traced_json_logged_into_its_own_log_g
             properties = function["Properties"]
             assert properties["Runtime"] == "python3.14", function_id
             assert properties["Architectures"] == ["arm64"], function_id
-            assert properties["TracingConfig"] == {"Mode": "Active"}, function_id
+            mode = {"ACTIVE": "Active", "PASS_THROUGH": "PassThrough"}[config.lambda_tracing]
+            assert properties["TracingConfig"] == {"Mode": mode}, function_id
             assert properties["LoggingConfig"]["LogFormat"] == "JSON", function_id
             assert properties["LoggingConfig"]["ApplicationLogLevel"] == config.lambda_log_level, function_id
             [log_group_id] = references(properties["LoggingConfig"]["LogGroup"])

@@ -45,6 +45,7 @@ def _shape(template: dict[str, Any], env_name: str) -> list[tuple[str, str]]:
     return sorted(
         (resource["Type"], "" if f"Orders{env_name}" in logical_id else logical_id)
         for logical_id, resource in template["Resources"].items()
+        if resource["Type"] != "AWS::XRay::SamplingRule"  # only where the config samples (below)
     )
 
 
@@ -82,3 +83,7 @@ def test_staging_has_devs_shape_and_differs_in_its_settings() -> None:
     assert "IncludeExecutionData" not in stream_pipe["Properties"]["LogConfiguration"]
     functions = [f for f in _of_type("staging", "AWS::Lambda::Function") if "LoggingConfig" in f["Properties"]]
     assert {f["Properties"]["LoggingConfig"]["ApplicationLogLevel"] for f in functions} == {config.lambda_log_level}
+    assert {f["Properties"]["TracingConfig"]["Mode"] for f in functions} == {"PassThrough"}
+    [sampling] = _of_type("staging", "AWS::XRay::SamplingRule")
+    assert sampling["Properties"]["SamplingRule"]["FixedRate"] == config.workflow.traced_share
+    assert _of_type("dev", "AWS::XRay::SamplingRule") == []  # dev traces every execution
