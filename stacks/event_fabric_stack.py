@@ -14,7 +14,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from stacks.building_blocks.bus_rules import consumer_rule
+from stacks.building_blocks.bus_rules import consumer_rule, own_or_foreign
 from stacks.building_blocks.dead_letter_queue import DeadLetterKind, DeadLetterQueue
 from stacks.building_blocks.environment_defaults import EnvironmentDefaults
 from stacks.building_blocks.log_group_target import LogGroupTarget
@@ -42,21 +42,27 @@ class EventFabricStack(Stack):
         bus_name: str | None = None,
         pipe_running: bool = True,
         schema_registry: bool = True,
+        recording_region: str | None = None,
         **kwargs: Any,
     ) -> None:
         """`bus_name`: a name shared with the other region's bus (a global endpoint needs both named alike), else
         generated. `pipe_running`: False for the standby region's stream pipe, deployed stopped. `schema_registry`:
-        False only where the cloud has no schema registry (the local emulator)."""
+        False only where the cloud has no schema registry (the local emulator). `recording_region`: with a standby
+        region, this one's: its archive and event log take the events it published (bus_rules.records_once)."""
         super().__init__(scope, construct_id, **kwargs)
         self.alarm_topic = self._alarm_topic(alarm_email)
         self.bus, self.bus_dead_letter_queue = self._bus(bus_name)
         self.archive = self.bus.archive(
             "Archive",
             description="Every event on the orders bus, for replay",
-            event_pattern=EVERY_EVENT,
+            event_pattern=EVERY_EVENT
+            if recording_region is None
+            else events.EventPattern(
+                source=events.Match.prefix(""), detail={"metadata": {"originRegion": own_or_foreign(recording_region)}}
+            ),
             retention=Duration.days(archive_retention_days),
         )
-        self.event_log_group, self.log_rule = self._event_log(defaults)
+        self.event_log_group, self.log_rule = self._event_log(defaults, recording_region)
         self.stream_pipe = StreamToBusPipe(
             self,
             "StreamPipe",
@@ -129,9 +135,15 @@ class EventFabricStack(Stack):
         )
         return bus, dead_letter_queue
 
-    def _event_log(self, defaults: EnvironmentDefaults) -> tuple[logs.LogGroup, events.Rule]:
-        """Every event, replays included, into a log group: what happened, searchable with Logs Insights."""
-        log_group = defaults.log_group(self, "EventLog")
+    def _event_log(
+        self, defaults: EnvironmentDefaults, recording_region: str | None
+    ) -> tuple[logs.LogGroup, events.Rule]:
+        """Every event, replays included, into a log group: what happened, searchable with Logs Insights. The
+        Infrequent Access class ingests at half the Standard price and keeps what this log is for (Logs Insights,
+        GetLogEvents, retention, KMS); it has no metric or subscription filters, Live Tail or data protection
+        policies, none of which this log uses (decision 27). A class is set when the group is made: changing it
+        replaces the group, whose old events stay in the old group until its retention ends."""
+        log_group = defaults.log_group(self, "EventLog", log_group_class=logs.LogGroupClass.INFREQUENT_ACCESS)
         logs_every_event = consumer_rule(
             self,
             "EventLogRule",
@@ -141,7 +153,7 @@ class EventFabricStack(Stack):
             target=lambda reliable: LogGroupTarget(log_group, **reliable),
             holds="events the log rule could not write",
             alarm_topic=self.alarm_topic,
-            acting_region=None,
+            acting_region=recording_region,
             records_every_event=True,  # a log of what happened, replays included
             dead_letter_id="EventLogDeadLetterQueue",
         )

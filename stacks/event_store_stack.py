@@ -43,11 +43,14 @@ class EventStoreStack(Stack):
         settings: EventStoreSettings,
         retain_data: bool,
         defaults: EnvironmentDefaults,
+        recording_region: str | None = None,
         **kwargs: Any,
     ) -> None:
+        """`recording_region`: with a standby region, this one's: the store keeps the events it published
+        (bus_rules.records_once); the other region's store keeps the others."""
         super().__init__(scope, construct_id, **kwargs)
         self.table = self._table(retain_data)
-        self._buffer_fed_by_every_event(bus, alarm_topic)
+        self._buffer_fed_by_every_event(bus, alarm_topic, recording_region)
         self._writer(settings, defaults)
         CfnOutput(self, Output.EVENT_STORE_TABLE_NAME, value=self.table.table_name)
         CfnOutput(self, Output.EVENT_STORE_TABLE_ARN, value=self.table.table_arn)
@@ -80,7 +83,9 @@ class EventStoreStack(Stack):
             billing=dynamodb.Billing.on_demand(),
         )
 
-    def _buffer_fed_by_every_event(self, bus: events.IEventBus, alarm_topic: sns.ITopic) -> None:
+    def _buffer_fed_by_every_event(
+        self, bus: events.IEventBus, alarm_topic: sns.ITopic, recording_region: str | None
+    ) -> None:
         """Every event, replays included, buffered in SQS (with a DLQ and an age alarm) before it is written."""
         self.buffer, self.buffer_dead_letter_queue = redriven_queue(
             self,
@@ -108,7 +113,7 @@ class EventStoreStack(Stack):
             target=lambda reliable: targets.SqsQueue(self.buffer, **reliable),
             holds="bus events the rule could not buffer",
             alarm_topic=alarm_topic,
-            acting_region=None,
+            acting_region=recording_region,
             records_every_event=True,  # the store keeps every copy once (a conditional put) and catches up by replay
             dead_letter_id="RuleDeadLetterQueue",
         )

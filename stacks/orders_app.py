@@ -166,6 +166,7 @@ def _region_stacks(
         bus_name=bus_name(config.name) if placement.multi_region else None,
         pipe_running=placement.publishes,
         schema_registry=not config.local_cloud,  # MiniStack has no EventSchemas API
+        recording_region=acting_region,
     )
     intake = IntakeStack(
         **named(Component.INTAKE, "the producers' intake queue, its pipe to the validating Lambda, rejections"),
@@ -191,6 +192,7 @@ def _region_stacks(
         settings=config.event_store,
         retain_data=config.retain_data,
         defaults=defaults,
+        recording_region=acting_region,
     )
     cache = CacheIntegrationStack(
         **named(

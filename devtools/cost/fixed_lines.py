@@ -77,7 +77,7 @@ def standing(bill: Bill, where: RegionSettings, assume: Assumptions) -> None:
     bill.add(region, "CloudWatch", "alarms", "cloudwatch.alarm", where.alarms)
     bill.add(region, "CloudWatch", "dashboards", "cloudwatch.dashboard", where.dashboards)
     # Custom metrics are billed for the hours they are published: only where the functions run.
-    metrics = assume.custom_metrics if any(r == region for r, _ in bill.invocations) else 0
+    metrics = assume.custom_metrics if any(r == region and n for (r, _), n in bill.invocations.items()) else 0
     bill.add(region, "CloudWatch", "custom metrics (Powertools, the workflow's count)", "cloudwatch.metric", metrics)
     bill.add(region, "Secrets Manager", "Momento API key", "secretsmanager.secret", where.secrets)
     bill.add(region, "Route 53", "health checks (the global endpoint's)", "route53.healthCheck", where.health_checks)

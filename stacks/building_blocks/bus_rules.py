@@ -4,8 +4,10 @@
 source) and the bounded retry policy, and decides which events the consumer may see:
 - a consumer that acts (starts a workflow, calls an API, queues work for people) never sees a replay from the
   archive, and with a standby region only the events this region's stream pipe published (`acts_once`);
-- a consumer that records (the event store, the event log) sees every event, replays and the other region's copies
-  included: it keeps history and de-duplicates, and a replay is how it catches up.
+- a consumer that records (the event store, the event log) sees every event, replays included: it keeps history and
+  de-duplicates, and a replay is how it catches up; with a standby region, every event once in all: each region's
+  recorders take what that region published, and the events no region published (a foreign producer's), never the
+  other region's replicated copies (`records_once`).
 
 Acting is the default; a recorder says so with `records_every_event=True`. tests/contracts/test_bus_rules.py checks
 from the templates, not from this module, that every rule whose target has side effects excludes replays.
@@ -82,7 +84,9 @@ def consumer_rule(
         event_pattern=event_pattern,
         targets=[target(options)],
     )
-    if not records_every_event:
+    if records_every_event:
+        records_once(rule, recording_region=acting_region)
+    else:
         acts_once(rule, acting_region=acting_region)
     dead_letter_queue.source_arn = rule.rule_arn
     return ConsumerRule(rule, dead_letter_queue)
@@ -101,3 +105,21 @@ def acts_once(rule: events.Rule, *, acting_region: str | None) -> None:
     cfn_rule.add_property_override("EventPattern.replay-name", [{"exists": False}])
     if acting_region is not None:
         cfn_rule.add_property_override("EventPattern.detail.metadata.originRegion", [acting_region])
+
+
+def own_or_foreign(region: str) -> list[object]:
+    """An `originRegion` match for the events `region` published and those no region did. Values in one pattern
+    array are alternatives (docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-arrays.html), and
+    `exists: false` matches an event without the field: a foreign producer's event has no envelope."""
+    return [region, {"exists": False}]
+
+
+def records_once(rule: events.Rule, *, recording_region: str | None) -> None:
+    """With a standby region, a recorder records each event in the region that published it: the other region's
+    copies (the global endpoint's replication, whether or not it copies what the pipe puts on the bus) are left to
+    that region's own recorders, so a month of events is stored, logged and archived once, not twice."""
+    if recording_region is None:
+        return
+    cfn_rule = rule.node.default_child
+    assert isinstance(cfn_rule, events.CfnRule)
+    cfn_rule.add_property_override("EventPattern.detail.metadata.originRegion", own_or_foreign(recording_region))

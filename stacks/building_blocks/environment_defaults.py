@@ -21,5 +21,8 @@ class EnvironmentDefaults:
     layer_wheels: WheelPlatform
     tracing: str = "ACTIVE"  # lambda Tracing: ACTIVE or PASS_THROUGH
 
-    def log_group(self, scope: Construct, construct_id: str) -> logs.LogGroup:
-        return logs.LogGroup(scope, construct_id, retention=self.log_retention, removal_policy=self.removal_policy)
+    def log_group(
+        self, scope: Construct, construct_id: str, log_group_class: logs.LogGroupClass | None = None
+    ) -> logs.LogGroup:
+        return logs.LogGroup(scope, construct_id, retention=self.log_retention, removal_policy=self.removal_policy,
+                             log_group_class=log_group_class)  # fmt: skip

@@ -43,8 +43,9 @@ def total(event: Event) -> int:
 # Contract per rule, by construct path below the stack: which bus events it must match in a region of an environment.
 Contract = Callable[[Event, EnvironmentConfig, str], bool]
 RULE_CONTRACTS: dict[str, Contract] = {
-    "EventFabric/EventLogRule": lambda event, config, region: True,
-    "EventStore/EveryEventRule": lambda event, config, region: True,  # replays and the other region's too: it dedupes
+    # Replays too (the store dedupes); with a standby, each region records what it published (and foreign events).
+    "EventFabric/EventLogRule": published_here,
+    "EventStore/EveryEventRule": published_here,
     "Workflows/OrderCreatedRule": is_new_order,
     "Workflows/HighValueOrderRule": lambda event, config, region: (
         is_new_order(event, config, region) and total(event) > config.workflow.high_value_order_threshold_minor
@@ -140,3 +141,14 @@ def test_high_value_rule_compares_the_amount_as_a_number_at_its_threshold(env_na
         assert matches(pattern, event) is expected, amount
     event["detail"]["data"]["totalMinor"] = str(threshold * 10)  # a number sent as a string would never match
     assert not matches(pattern, event)
+
+
+def test_with_a_standby_region_both_regions_record_a_foreign_producers_event() -> None:
+    """An event without the envelope (no `originRegion`) reaches the recorders of whichever region receives it."""
+    foreign = {"version": "0", "id": "f-1", "detail-type": "Invoice", "source": "billing.app", "account": "1",
+               "time": "2026-12-06T10:00:00Z", "region": "eu-west-1", "resources": [],
+               "detail": {"amount": 1}}  # fmt: skip
+    for standby, _ in regions("prod"):
+        rules = bus_rules("prod", standby)
+        for recorder in ("EventFabric/EventLogRule", "EventStore/EveryEventRule"):
+            assert matches(rules[recorder]["Properties"]["EventPattern"], foreign), (standby, recorder)

@@ -102,7 +102,19 @@ def test_bus_has_a_dlq_that_only_the_bus_may_write_to(env_name: str) -> None:
 def test_archive_keeps_every_event_for_the_configured_retention(env_name: str) -> None:
     archive = only_resource(fabric(env_name), "AWS::Events::Archive")["Properties"]
     assert archive["RetentionDays"] == synthesize(env_name).config.archive_retention_days
-    assert archive["EventPattern"] == {"source": [{"prefix": ""}]}
+    config = synthesize(env_name).config
+    own = (
+        {"detail": {"metadata": {"originRegion": [config.region, {"exists": False}]}}}
+        if config.secondary_region
+        else {}
+    )
+    assert archive["EventPattern"] == {"source": [{"prefix": ""}], **own}  # replays, and with a standby its own only
+
+
+def test_the_event_log_is_infrequent_access() -> None:
+    """Half the ingestion price; Logs Insights still reads it (decision 27)."""
+    _, log_group = resource_at(fabric("prod"), "EventLog")
+    assert log_group["Properties"]["LogGroupClass"] == "INFREQUENT_ACCESS"
 
 
 def test_log_rule_sends_every_event_to_its_log_group_with_dlq_and_retry_policy() -> None:
