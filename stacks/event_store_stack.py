@@ -12,7 +12,7 @@ from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from lambdas.shared.event_store_keys import AGGREGATE, BY_DAY, BY_DETAIL_TYPE, EVENT_KEY, TTL_ATTRIBUTE
+from lambdas.shared.event_store_keys import AGGREGATE, BY_DAY, EVENT_KEY, TTL_ATTRIBUTE
 from stacks.building_blocks.alarms import backlog_alarm
 from stacks.building_blocks.bus_rules import consumer_rule
 from stacks.building_blocks.dead_letter_queue import redriven_queue
@@ -26,6 +26,7 @@ from stacks.names import Output
 STORE_TIMEOUT_SECONDS = 30
 MAX_RECEIVE_COUNT = 5
 BUFFER_MAX_AGE_SECONDS = 900
+STORE_BATCHING_WINDOW_SECONDS = 20
 
 
 def _string(name: str) -> dynamodb.Attribute:
@@ -56,7 +57,7 @@ class EventStoreStack(Stack):
         CfnOutput(self, Output.EVENT_STORE_TABLE_ARN, value=self.table.table_arn)
 
     def _table(self, retain_data: bool) -> dynamodb.TableV2:
-        """Keyed by aggregate and time, with a GSI by detail-type and one by day (see event_store_keys)."""
+        """Keyed by aggregate and time, with one GSI by day (see event_store_keys)."""
         return dynamodb.TableV2(
             self,
             "Table",
@@ -64,14 +65,13 @@ class EventStoreStack(Stack):
             sort_key=_string(EVENT_KEY),
             global_secondary_indexes=[
                 dynamodb.GlobalSecondaryIndexPropsV2(
-                    index_name=index,
-                    partition_key=_string(partition),
+                    index_name=BY_DAY[0],
+                    partition_key=_string(BY_DAY[1]),
                     sort_key=_string(EVENT_KEY),
                     # Keys only: a copy of every whole event per index tripled the store's writes; the operator's
-                    # queries by type and by day read the events by key instead (docs/decisions.md, 22).
+                    # queries by day (and by type, which read the day) read the events by key (decisions 22, 27).
                     projection_type=dynamodb.ProjectionType.KEYS_ONLY,
                 )
-                for index, partition in (BY_DETAIL_TYPE, BY_DAY)
             ],
             # Without a configured retention (prod) nothing expires: the attribute is simply never written.
             time_to_live_attribute=TTL_ATTRIBUTE,
@@ -139,7 +139,9 @@ class EventStoreStack(Stack):
             event_sources.SqsEventSource(
                 self.buffer,
                 batch_size=settings.batch_size,
-                max_batching_window=Duration.seconds(1),
+                # The store is a recorder nobody waits on: batches of up to 20 s are full at prod's traffic (a
+                # batch costs a receive, a delete and an invocation), far inside the buffer's age alarm.
+                max_batching_window=Duration.seconds(STORE_BATCHING_WINDOW_SECONDS),
                 report_batch_item_failures=True,
                 max_concurrency=settings.maximum_concurrency,
             )

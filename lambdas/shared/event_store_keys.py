@@ -3,9 +3,10 @@
 - partition `aggregate` = "<entity>#<entityId>" (e.g. "Order#o-1");
 - sort `eventKey` = "<occurredAt in ms, 13 digits>#<eventId>": an aggregate's events sort by time, and two events
   in the same second (or millisecond) never overwrite each other;
-- GSI ByDetailType: `typeShard` = "<detail-type>#<shard>", sort `eventKey`;
-- GSI ByDay: `dayShard` = "<YYYY-MM-DD>#<shard>", sort `eventKey`.
-Both GSIs spread a hot key (one detail-type, one day) over SHARDS partitions; queries read every shard and merge.
+- GSI ByDay: `dayShard` = "<YYYY-MM-DD>#<shard>", sort `eventKey`, spread over SHARDS partitions so that one day
+  is not one hot key; a query reads every shard and merges. Queries by detail-type read the day's events and keep
+  that type (the one index of decision 27: an operator's query reads more, every event writes less).
+- `rawZ`: the event as the bus delivered it, zlib-compressed (binary), so that an item fits one write unit.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import UTC, datetime
 
 AGGREGATE = "aggregate"
 EVENT_KEY = "eventKey"
-BY_DETAIL_TYPE = ("ByDetailType", "typeShard")
+RAW_EVENT = "rawZ"
 BY_DAY = ("ByDay", "dayShard")
 TTL_ATTRIBUTE = "expiresAt"
 SHARDS = 4

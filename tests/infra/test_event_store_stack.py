@@ -28,7 +28,7 @@ def test_keys_and_indexes() -> None:
     indexes = {
         i["IndexName"]: [k["AttributeName"] for k in i["KeySchema"]] for i in properties["GlobalSecondaryIndexes"]
     }
-    assert indexes == {"ByDetailType": ["typeShard", "eventKey"], "ByDay": ["dayShard", "eventKey"]}
+    assert indexes == {"ByDay": ["dayShard", "eventKey"]}  # one index (decision 27)
     # keys only: queries read the events by key; a whole copy per index would triple every write (decision 22)
     assert {i["Projection"]["ProjectionType"] for i in properties["GlobalSecondaryIndexes"]} == {"KEYS_ONLY"}
     assert properties["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +12,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from devtools.cost.item_sizes import WRITE_UNIT_BYTES, item_bytes
 from lambdas.enrichment.envelope import envelope
+from ops.event_store.queries import StoredEvent
 from tests.support.event_store import StoreFeeder, create_store_table
 from tests.support.events import bus_event, stream_record
 
@@ -66,13 +69,13 @@ def test_numbers_and_nested_data_are_kept_exactly(store: StoreFeeder) -> None:
     event = event_from("product_every_type")
     store.deliver(event)
     [item] = store.items()
-    raw = item["raw"]["S"]
+    raw = zlib.decompress(item["rawZ"]["B"]).decode()  # kept verbatim, compressed
     assert json.loads(raw) == event
     assert "123456789012345678901234567890" in raw
     assert '"3.1415926535897932384626433832795028"' in raw
     assert item["occurredAt"] == {"N": "1763827200000"}
     assert item["detailType"] == {"S": "ProductCreated"}
-    assert item["typeShard"]["S"].startswith("ProductCreated#")
+    assert set(item) == {"aggregate", "eventKey", "dayShard", "eventId", "occurredAt", "detailType", "rawZ"}
     assert item["dayShard"]["S"].startswith("2025-11-22#")
 
 
@@ -88,7 +91,7 @@ def test_a_foreign_event_is_stored_under_its_fallback_key(store: StoreFeeder, ca
     assert item["aggregate"] == {"S": "foreign#payments.gateway"}
     assert item["eventId"] == {"S": "eb-0f1e2d3c-aaaa-bbbb-cccc-000000000001"}
     assert item["eventKey"] == {"S": "1795341600000#eb-0f1e2d3c-aaaa-bbbb-cccc-000000000001"}
-    assert json.loads(item["raw"]["S"]) == foreign
+    assert json.loads(zlib.decompress(item["rawZ"]["B"])) == foreign
     assert any(r.getMessage() == "Stored a foreign event under its fallback key" for r in caplog.records)
 
 
@@ -125,3 +128,20 @@ def test_without_retention_nothing_expires(store: StoreFeeder) -> None:
     store.deliver(event_from("order_insert"))
     [item] = store.items()
     assert "expiresAt" not in item
+
+
+def test_an_event_of_the_apps_usual_size_is_one_write_unit(store: StoreFeeder) -> None:
+    """Compressed, with only what the queries need as attributes (decision 27): one write unit, not three."""
+    store.deliver(event_from("order_modify"))
+    [item] = store.items()
+    assert item_bytes(item) <= WRITE_UNIT_BYTES
+
+
+def test_an_item_stored_before_the_compression_is_still_read() -> None:
+    raw = {"id": "e-1", "source": "orders.table", "detail-type": "OrderUpdated",
+           "detail": {"metadata": {"sequenceNumber": "42"}}}  # fmt: skip
+    before = {"aggregate": {"S": "Order#o-1"}, "eventKey": {"S": "1#e"}, "eventId": {"S": "e"},
+              "occurredAt": {"N": "1"}, "detailType": {"S": "OrderUpdated"}, "source": {"S": "orders.table"},
+              "sequenceNumber": {"S": "42"}, "raw": {"S": json.dumps(raw)}}  # fmt: skip
+    event = StoredEvent.from_item(before)
+    assert (event.raw, event.sequence_number, event.source) == (raw, 42, "orders.table")
