@@ -119,6 +119,7 @@ benchmark: $(VENV)/.dev-deps
 	$(BIN)/python -m benchmarks.imports
 	$(BIN)/python -m benchmarks.per_record
 	$(BIN)/python -m benchmarks.enrichment
+	$(BIN)/python -m benchmarks.cost_floor
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache .hypothesis .local/cdk.out
