@@ -88,7 +88,7 @@ class OrderWorkflow(Construct):
             "ExecutionsTimedOutAlarm",
             metric=self.state_machine.metric_timed_out(period=FIVE_MINUTES),
             threshold=1,
-            description="Order workflow executions timed out: their orders may be stuck in PROCESSING or RESERVED.",
+            description="Order workflow executions timed out: their orders stay open; the order sweeper restarts them.",
             topic=alarm_topic,
         )
         self._acknowledge_wildcards()
