@@ -42,6 +42,12 @@ def table_name(env_name: str) -> str:
     return f"{APPLICATION}-{env_name}-orders"
 
 
+def order_sweeper_schedule_name(env_name: str) -> str:
+    """The sweeper's schedule, one per region under this name, so that `ops.failover` finds it without CloudFormation
+    (which may not answer in a region outage), as it finds the stream pipe by its bus's name."""
+    return f"{APPLICATION}-{env_name}-order-sweeper"
+
+
 def bus_name(env_name: str) -> str:
     """The bus's name where both regions need the same one (a global endpoint spans two buses named alike)."""
     return f"{APPLICATION}-{env_name}"

@@ -184,6 +184,7 @@ def _region_stacks(
         defaults=defaults,
         acting_region=acting_region,
         publishes=placement.publishes,
+        env_name=config.name,
     )
     event_store = EventStoreStack(
         **named(Component.EVENT_STORE, "every bus event stored once, queryable by aggregate, type and time"),

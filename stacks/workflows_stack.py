@@ -19,7 +19,7 @@ from stacks.building_blocks.order_sweeper import OrderSweeper
 from stacks.building_blocks.order_workflow import OrderWorkflow
 from stacks.building_blocks.service_roles import rule_target_role
 from stacks.config import WorkflowSettings
-from stacks.names import Output
+from stacks.names import Output, order_sweeper_schedule_name
 
 REVIEW_MAX_RECEIVE_COUNT = 5
 
@@ -37,6 +37,7 @@ class WorkflowsStack(Stack):
         defaults: EnvironmentDefaults,
         acting_region: str | None = None,
         publishes: bool = True,
+        env_name: str = "dev",
         **kwargs: Any,
     ) -> None:
         """`acting_region`: with a standby region, its rules act only on events this region published.
@@ -79,6 +80,7 @@ class WorkflowsStack(Stack):
             alarm_topic=alarm_topic,
             defaults=defaults,
             enabled=publishes,
+            schedule_name=order_sweeper_schedule_name(env_name),
         )
         self._high_value_review(bus, alarm_topic, workflow)
         CfnOutput(self, Output.STATE_MACHINE_ARN, value=self.order_workflow.state_machine.state_machine_arn)

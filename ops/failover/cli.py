@@ -1,8 +1,8 @@
 """python -m ops.failover --env <env> status | publish-from <region> --since <time> | stop <region>
 
-Fail over: `publish-from <standby> --since <time>` stops the primary's stream pipe if its region answers and starts
-the standby's, passing only records changed at or after <time>. Fail back the same way. docs/runbook.md says how to
-choose <time> and what else a failover takes (producers, activeRegion).
+Fail over: `publish-from <standby> --since <time>` stops the primary's stream pipe and order sweeper if its region
+answers and starts the standby's, the pipe passing only records changed at or after <time>. Fail back the same way.
+docs/runbook.md says how to choose <time> and what else a failover takes (producers, activeRegion).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from ops.aws import OperatorError, environment, explained, run
 from ops.failover.stream_pipes import StreamPipe, find_stream_pipe, publishing_update
 from stacks.config import EnvironmentConfig
+from stacks.names import order_sweeper_schedule_name
 
 RegionClients = Callable[[str], Callable[[str], Any]]  # region -> service -> client
 
@@ -67,6 +68,8 @@ def _command(args: argparse.Namespace, out: TextIO, ask: Callable[[str], str], c
             return 1
         clients(args.region)("pipes").stop_pipe(Name=pipe.name)
         print(f"{args.region}: stopping {pipe.name}", file=out)
+        clients(args.region)("events").disable_rule(Name=order_sweeper_schedule_name(config.name))
+        print(f"{args.region}: order sweeper disabled", file=out)
         return 0
     return _publish_from(config, args, clients, out, ask)
 
@@ -94,8 +97,8 @@ def _publish_from(
     target = find_stream_pipe(clients(args.region), config.name, args.region)
     other_region = next(r for r in config.regions if r != args.region)
     update = publishing_update(target, args.since)
-    plan = (f"stop the stream pipe in {other_region} (if it answers), then start {target.name} in {args.region} "
-            f"publishing changes since {args.since.isoformat()}")  # fmt: skip
+    plan = (f"stop the stream pipe and the order sweeper in {other_region} (if it answers), then start {target.name} "
+            f"in {args.region} publishing changes since {args.since.isoformat()}, and its order sweeper")  # fmt: skip
     if args.dry_run:
         print(f"would {plan}", file=out)
         return 0
@@ -105,6 +108,8 @@ def _publish_from(
     stopped = _stop_if_reachable(config, other_region, clients, out)
     clients(args.region)("pipes").update_pipe(**update)
     print(f"{args.region}: starting {target.name}, publishing changes since {args.since.isoformat()}", file=out)
+    clients(args.region)("events").enable_rule(Name=order_sweeper_schedule_name(config.name))
+    print(f"{args.region}: order sweeper {order_sweeper_schedule_name(config.name)} enabled", file=out)
     print(f"next: set \"activeRegion\": \"{args.region}\" for '{config.name}' in cdk.json and commit it, so a deploy "
           f"keeps this region publishing; see docs/runbook.md", file=out)  # fmt: skip
     if not stopped:
@@ -119,6 +124,9 @@ def _stop_if_reachable(config: EnvironmentConfig, region: str, clients: RegionCl
         if pipe.desired_state != "STOPPED":
             clients(region)("pipes").stop_pipe(Name=pipe.name)
         print(f"{region}: {pipe.name} stopping", file=out)
+        # Two sweepers would only restart the same orders twice (the workflow absorbs it); one is the one to watch.
+        clients(region)("events").disable_rule(Name=order_sweeper_schedule_name(config.name))
+        print(f"{region}: order sweeper disabled", file=out)
         return True
     except (OperatorError, BotoCoreError, ClientError) as error:
         print(f"{region}: could not stop its pipe ({_reason(error, config.name)})", file=out)

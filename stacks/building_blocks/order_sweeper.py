@@ -1,8 +1,8 @@
 """The order sweeper: every few minutes, the order workflow again for each order left open too long.
 
 Safe to run any number of times, because the workflow resumes from the order's status (decision 27). It runs only
-in the region whose stream pipe publishes: elsewhere its schedule is disabled, as the pipe is stopped, and the
-failover runbook enables both together. A sweep that fails is simply the next sweep's work; the schedule's
+in the region whose stream pipe publishes: elsewhere its schedule is disabled, as the pipe is stopped, and
+`ops.failover publish-from` moves both together. A sweep that fails is simply the next sweep's work; the schedule's
 target has a DLQ like every rule target (what EventBridge could not deliver), and an alarm tells on-call when an
 order stays open through several sweeps.
 """
@@ -44,6 +44,7 @@ class OrderSweeper(Construct):
         alarm_topic: sns.ITopic,
         defaults: EnvironmentDefaults,
         enabled: bool,
+        schedule_name: str,
     ) -> None:
         super().__init__(scope, construct_id)
         self.function = PowertoolsFunction(
@@ -71,6 +72,7 @@ class OrderSweeper(Construct):
             self,
             "SweepSchedule",
             description=f"The order sweeper, every {SWEEP_EVERY.to_minutes():.0f} minutes (publishing region only)",
+            rule_name=schedule_name,
             schedule=events.Schedule.rate(SWEEP_EVERY),
             enabled=enabled,
             targets=[

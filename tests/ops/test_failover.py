@@ -18,7 +18,7 @@ from moto import mock_aws
 from ops.failover import cli
 from ops.failover.stream_pipes import with_cutoff
 from stacks.building_blocks.stream_pipe import stream_filter_patterns
-from stacks.names import bus_name
+from stacks.names import bus_name, order_sweeper_schedule_name
 from tests.support.events import matches, stream_record, stream_record_names
 from tests.support.stream_pipe import the_apps_stream_pipe_parameters
 from tests.support.synth import environment_config, synthesize
@@ -45,7 +45,16 @@ def deploy_region(region: str, running: bool) -> str:
         DesiredState="RUNNING" if running else "STOPPED",
         **the_apps_stream_pipe_parameters(table_arn=stream_arn.split("/stream/")[0], env_name="prod"),
     )
+    boto3.client("events", region_name=region).put_rule(  # the order sweeper's schedule, enabled with the pipe
+        Name=order_sweeper_schedule_name("prod"), ScheduleExpression="rate(5 minutes)",
+        State="ENABLED" if running else "DISABLED",
+    )  # fmt: skip
     return name
+
+
+def sweeper_state(region: str) -> str:
+    rule = boto3.client("events", region_name=region).describe_rule(Name=order_sweeper_schedule_name("prod"))
+    return str(rule["State"])
 
 
 @pytest.fixture
@@ -95,6 +104,7 @@ def test_failing_over_stops_the_primary_and_starts_the_standby_from_the_cutoff(r
     assert pipe(PRIMARY, regions[PRIMARY])["DesiredState"] == "STOPPED"
     after = pipe(STANDBY, regions[STANDBY])
     assert after["DesiredState"] == "RUNNING"
+    assert (sweeper_state(PRIMARY), sweeper_state(STANDBY)) == ("DISABLED", "ENABLED")  # the sweeper moves too
     # as deployed (moto drops StartingPosition, which UpdatePipe cannot send and AWS keeps)
     stream_parameters = after["SourceParameters"]["DynamoDBStreamParameters"]
     deployed = {**before["SourceParameters"]["DynamoDBStreamParameters"]}
