@@ -10,7 +10,7 @@ CDK_FLAGS := -c env=$(ENV) --output cdk.out/$(ENV)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: synth test test-fast lint format events cost authorization delivery-access diff deploy destroy benchmark clean smoke check-config preflight \
-	local-up local-deploy local-smoke local-redrive local-down local-status local-test
+	local-up local-deploy local-smoke local-redrive local-down local-status local-test cost-check
 
 synth: check-config node_modules/.installed
 	$(CDK) synth --quiet $(CDK_FLAGS)
@@ -114,6 +114,13 @@ local-test:
 	@$(MAKE) --no-print-directory local-up && $(MAKE) --no-print-directory local-deploy \
 		&& $(MAKE) --no-print-directory local-smoke && $(MAKE) --no-print-directory local-redrive; \
 		status=$$?; $(MAKE) --no-print-directory local-down; exit $$status
+
+# A counted run on the local cloud: a few hundred orders of the cost model's default mix, what they caused next to
+# what the model says for that traffic (fails on a difference above 10%): make cost-check [ORDERS=300] [RATE=4]
+cost-check:
+	@$(MAKE) --no-print-directory local-up && $(MAKE) --no-print-directory local-deploy \
+		&& $(BIN)/python -m local_cloud.cost_check --port $(LOCAL_PORT) $(if $(ORDERS),--orders $(ORDERS)) \
+		$(if $(RATE),--rate $(RATE)); status=$$?; $(MAKE) --no-print-directory local-down; exit $$status
 
 benchmark: $(VENV)/.dev-deps
 	$(BIN)/python -m benchmarks.imports

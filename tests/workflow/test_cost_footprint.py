@@ -25,14 +25,11 @@ from typing import Any
 import pytest
 from moto.dynamodb.models import DynamoDBBackend
 
-from devtools.cost.item_sizes import event_bytes, item_bytes
-from lambdas.enrichment.envelope import envelope
-from lambdas.event_store.stored_event import stored_event
+from devtools.cost.measured_writes import measured_write
 from lambdas.intake.repository import order_item
 from lambdas.intake.submission import OrderSubmission
 from lambdas.shared.customer_snapshot import CustomerSnapshot
 from lambdas.shared.orders import LineItem
-from lambdas.shared.table_keys import GSI1, OPEN_ORDERS
 from tests.support.seed import SEEDED_AT, customer_item, product_item
 from tests.support.synth import synthesize
 from tests.support.workflow_harness import REGION, TABLE_NAME, WorkflowHarness, workflow_harness
@@ -75,6 +72,7 @@ def workflow(monkeypatch: pytest.MonkeyPatch) -> Iterator[WorkflowHarness]:
     with workflow_harness(
         monkeypatch, synthesized.template("Data"), synthesized.template("Workflows"), stream=True
     ) as harness:
+        harness.execution_name = lambda run: f"{run:08x}-1b2c-4d5e-8f90-a1b2c3d4e5f6-{run:08x}-0a1b-4c2d-9e3f-a4b5c6d7"
         harness.put(CUSTOMER)
         for sku, stock in {"p-1": 10, "p-2": 5, "p-3": 1}.items():
             harness.put(product_item(sku, stock, 4500))
@@ -139,47 +137,7 @@ def _write(record: dict[str, Any], transactional: bool) -> dict[str, Any]:
     record = json.loads(json.dumps(record, default=str))  # moto's datetimes as the stream's JSON carries them
     record["dynamodb"]["ApproximateCreationDateTime"] = SEEDED_AT.timestamp()
     record["awsRegion"] = REGION
-    stream = record["dynamodb"]
-    before, after = stream.get("OldImage"), stream.get("NewImage")
-    detail = envelope(record)
-    event = {
-        "version": "0",
-        "id": "0f3c1d2e-0000-4000-8000-000000000000",
-        "detail-type": detail["metadata"]["detailType"],
-        "source": "orders.table",
-        "account": "123456789012",
-        "time": detail["metadata"]["occurredTime"],
-        "region": REGION,
-        "resources": [TABLE_ARN],
-        "detail": detail,
-    }
-    stored, _ = stored_event(json.dumps(event, separators=(",", ":")), None)
-    return {
-        "entity": detail["metadata"]["entity"],
-        "change": record["eventName"],
-        "beforeBytes": item_bytes(before),
-        "afterBytes": item_bytes(after),
-        "transactional": transactional,
-        "indexKeys": {index.name: _index_change(before, after, index) for index in (GSI1, OPEN_ORDERS)},
-        "eventBytes": event_bytes(event),
-        "storedEventBytes": item_bytes(stored),
-    }
-
-
-def _index_change(before: dict[str, Any] | None, after: dict[str, Any] | None, index: Any) -> str:
-    keys = (index.partition_key, index.sort_key)
-
-    def of(item: dict[str, Any] | None) -> tuple[Any, ...] | None:
-        return tuple(item[k] for k in keys) if item and all(k in item for k in keys) else None
-
-    old, new = of(before), of(after)
-    if old is None and new is None:
-        return "none"
-    if old is None:
-        return "added"
-    if new is None:
-        return "removed"
-    return "kept" if old == new else "changed"
+    return measured_write(record, transactional=transactional, table_arn=TABLE_ARN)
 
 
 SIZE_TOLERANCE = 0.02  # timestamps change what zlib makes of a stored event by a few bytes from run to run
