@@ -35,12 +35,12 @@ from devtools.cost.item_sizes import WRITE_UNIT_BYTES, item_bytes
 from devtools.cost.measured_writes import measured_write
 from devtools.synth import synthesized_templates_by_region
 from lambdas.shared.catalogue import customer_item, product_item
+from lambdas.shared.orders import SETTLED_STATUSES
 from local_cloud.settings import CACHE_REQUESTS_FILE, DEFAULT_PORT, LOCAL_DIR, LOCAL_ENV, LocalCloud
 from ops.deployed_app import DeployedApp
 from stacks.names import Output
 
 TOLERANCE = 0.10
-SETTLED = ("SHIPPED", "BACKORDERED", "INVALID", "FAILED")
 PRICE_MINOR = 4500
 
 
@@ -117,7 +117,7 @@ class CountedRun:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             statuses = self._statuses(accepted)
-            open_orders = [o for o in accepted if statuses.get(o) not in SETTLED]
+            open_orders = [o for o in accepted if statuses.get(o) not in SETTLED_STATUSES]
             print(f"  {len(accepted) - len(open_orders)} of {len(accepted)} accepted orders settled", flush=True)
             if not open_orders:
                 return accepted

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,8 +13,7 @@ from lambdas.order_sweeper.sweep import OpenOrder
 from lambdas.shared.entities import ORDER
 from lambdas.shared.errors import reraise
 from lambdas.shared.table_keys import OPEN_ORDER_SHARDS, OPEN_ORDERS, PARTITION_KEY
-
-EXECUTION_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+from lambdas.shared.workflow_start import execution_name
 
 
 class OpenOrders:
@@ -58,7 +56,7 @@ class Workflow:
 
     def start(self, order_id: str, execution_input: dict[str, Any], sweep_id: str) -> str:
         """A named execution (`sweep-<order>-<sweep>`): a sweep starts an order at most once; the name says who."""
-        name = EXECUTION_NAME_UNSAFE.sub("_", f"sweep-{order_id}-{sweep_id}")[:80]
+        name = execution_name("sweep", order_id, sweep_id)
         try:
             started = self._client.start_execution(stateMachineArn=self._arn, name=name,
                                                    input=json.dumps(execution_input))  # fmt: skip

@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from lambdas.shared import workflow_start
+from lambdas.shared.table import timestamp
+
 
 @dataclass(frozen=True)
 class OpenOrder:
@@ -28,11 +31,11 @@ class SweepPlan:
 
 def open_since_bound(now: datetime, stuck_after: timedelta) -> str:
     """The index's sort keys below this bound are of orders open longer than `stuck_after` (`<since>#<orderId>`)."""
-    return _stamp(now - stuck_after) + "#"
+    return timestamp(now - stuck_after) + "#"
 
 
 def plan(candidates: list[OpenOrder], now: datetime, report_after: timedelta) -> SweepPlan:
-    report_bound = _stamp(now - report_after)
+    report_bound = timestamp(now - report_after)
     return SweepPlan(
         restart=sorted(candidates, key=lambda order: order.open_since),
         open_too_long=[order for order in candidates if order.open_since < report_bound],
@@ -40,10 +43,4 @@ def plan(candidates: list[OpenOrder], now: datetime, report_after: timedelta) ->
 
 
 def restart_input(order: OpenOrder) -> dict[str, object]:
-    """What the workflow needs to resume an order: it reads the rest (stacks/building_blocks/order_workflow_*)."""
-    return {"metadata": {"entityId": order.order_id, "correlationId": order.correlation_id or order.order_id},
-            "restartedBy": "order-sweeper"}  # fmt: skip
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return workflow_start.restart_input(order.order_id, order.correlation_id, "order-sweeper")

@@ -30,6 +30,8 @@ class OrderStatus(StrEnum):
 # Not yet reserved. PROCESSING is what the workflow wrote before it reserved straight from PENDING (decision 27): an
 # order left there by an execution of the earlier workflow is taken up like a PENDING one.
 UNRESERVED = (OrderStatus.PENDING, OrderStatus.PROCESSING)
+# Where the workflow leaves an order for good: nothing is left to do for it (it leaves the OpenOrders index).
+SETTLED_STATUSES = (OrderStatus.SHIPPED, OrderStatus.INVALID, OrderStatus.BACKORDERED, OrderStatus.FAILED)
 
 Id = Annotated[str, msgspec.Meta(pattern=ID_PATTERN)]
 

@@ -9,10 +9,9 @@ from typing import Any
 
 from lambdas.shared.dynamodb_json import item_to_json
 from lambdas.shared.entities import ORDER, SHIPMENT, Entity
+from lambdas.shared.orders import SETTLED_STATUSES
 from lambdas.shared.table import item_key
 from ops.event_store.queries import EventStore, StoredEvent
-
-SETTLED = ("SHIPPED", "INVALID", "BACKORDERED", "FAILED")
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ class OrderHistory:
 
     @property
     def open(self) -> bool:
-        return self.current is not None and self.current.get("status") not in SETTLED
+        return self.current is not None and self.current.get("status") not in SETTLED_STATUSES
 
 
 def current_order(table_client: Any, table_name: str, order_id: str, entity: Entity = ORDER) -> dict[str, Any] | None:

@@ -5,18 +5,18 @@ FAILED, so that the retry runs it from the start; a settled order is refused (th
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from lambdas.shared.entities import ORDER
+from lambdas.shared.orders import SETTLED_STATUSES, UNRESERVED, OrderStatus
 from lambdas.shared.table import item_key, open_order_keys, timestamp
+from lambdas.shared.workflow_start import execution_name, restart_input
 from ops.aws import OperatorError
 
-NOTHING_TO_DO = ("SHIPPED", "INVALID", "BACKORDERED")
-RESUMABLE = ("PENDING", "PROCESSING", "RESERVED")
-UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9_-]")
+NOTHING_TO_DO = tuple(status for status in SETTLED_STATUSES if status != OrderStatus.FAILED)
+RESUMABLE = (*UNRESERVED, OrderStatus.RESERVED)
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def plan_retry(order: dict[str, Any] | None, order_id: str) -> RetryPlan:
     status = str(order.get("status"))
     if status in NOTHING_TO_DO:
         raise OperatorError(f"order {order_id} is {status}: settled, nothing to retry")
-    if status not in (*RESUMABLE, "FAILED"):
+    if status not in (*RESUMABLE, OrderStatus.FAILED):
         raise OperatorError(f"order {order_id} has status {status!r}, which the workflow does not know")
     return RetryPlan(order_id, status, status == "FAILED", str(order.get("correlationId") or order_id))
 
@@ -48,9 +48,8 @@ def retry(plan: RetryPlan, *, table_client: Any, table_name: str, stepfunctions:
     moment = now or datetime.now(UTC)
     if plan.reopen:
         _reopen(plan, table_client, table_name, timestamp(moment))
-    name = UNSAFE_IN_NAME.sub("_", f"retry-{plan.order_id}-{moment:%Y%m%dT%H%M%S}")[:80]
-    execution_input = {"metadata": {"entityId": plan.order_id, "correlationId": plan.correlation_id},
-                       "restartedBy": "ops.orders retry"}  # fmt: skip
+    name = execution_name("retry", plan.order_id, f"{moment:%Y%m%dT%H%M%S}")
+    execution_input = restart_input(plan.order_id, plan.correlation_id, "ops.orders retry")
     started = stepfunctions.start_execution(stateMachineArn=state_machine_arn, name=name,
                                             input=json.dumps(execution_input))  # fmt: skip
     return str(started["executionArn"])
