@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
 Item = dict[str, Any]  # DynamoDB JSON
@@ -29,21 +30,9 @@ def item_bytes(item: Item | None) -> int:
 
 def _value_bytes(value: dict[str, Any]) -> int:
     [(kind, content)] = value.items()
-    sizes: dict[str, Any] = {
-        "S": lambda: len(str(content).encode()),
-        "N": lambda: _number_bytes(str(content)),
-        "B": lambda: len(content) if isinstance(content, bytes) else len(str(content)) * 3 // 4,  # base64 text
-        "BOOL": lambda: 1,
-        "NULL": lambda: 1,
-        "M": lambda: 3 + sum(len(k.encode()) + _value_bytes(v) + 1 for k, v in content.items()),
-        "L": lambda: 3 + sum(_value_bytes(v) + 1 for v in content),
-        "SS": lambda: sum(len(s.encode()) for s in content),
-        "NS": lambda: sum(_number_bytes(n) for n in content),
-    }
-    if kind not in sizes:
+    if kind not in _SIZES:
         raise ValueError(f"unknown DynamoDB type {kind!r}: the size rules do not say how large it is")
-    size: int = sizes[kind]()
-    return size
+    return _SIZES[kind](content)
 
 
 def _number_bytes(text: str) -> int:
@@ -68,3 +57,21 @@ def event_bytes(event: dict[str, Any]) -> int:
         + TIME_BYTES
         + resources
     )
+
+
+def _binary_bytes(content: bytes | str) -> int:
+    return len(content) if isinstance(content, bytes) else len(content) * 3 // 4  # base64 text
+
+
+# A value's size by its DynamoDB type (CapacityUnitCalculations.html).
+_SIZES: dict[str, Callable[[Any], int]] = {
+    "S": lambda text: len(str(text).encode()),
+    "N": lambda number: _number_bytes(str(number)),
+    "B": _binary_bytes,
+    "BOOL": lambda _: 1,
+    "NULL": lambda _: 1,
+    "M": lambda mapping: 3 + sum(len(k.encode()) + _value_bytes(v) + 1 for k, v in mapping.items()),
+    "L": lambda values: 3 + sum(_value_bytes(v) + 1 for v in values),
+    "SS": lambda texts: sum(len(t.encode()) for t in texts),
+    "NS": lambda numbers: sum(_number_bytes(n) for n in numbers),
+}
