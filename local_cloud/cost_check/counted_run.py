@@ -1,0 +1,110 @@
+"""The counted run's traffic: orders of the cost model's default mix, sent at a steady rate, followed until settled."""
+
+from __future__ import annotations
+
+import json
+import random
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from devtools.cost.inputs import Traffic
+from lambdas.shared.catalogue import customer_item, product_item
+from lambdas.shared.orders import SETTLED_STATUSES
+from local_cloud.settings import LOCAL_ENV, LocalCloud, local_config
+from ops.deployed_app import DeployedApp
+from stacks.names import Output
+
+PRICE_MINOR = 4500
+PRODUCTS = (("pa", 10**6), ("pb", 10**6), ("pzero", 0))  # pzero: every order that names it is backordered
+MIX_SEED = 24  # the same spread of outcomes in every run
+
+
+@dataclass
+class Run:
+    run_id: str
+    high_value_minor: int
+    sent: dict[str, str] = field(default_factory=dict)  # order id -> outcome it was built for
+    started: float = 0.0
+    seconds_sending: float = 0.0
+
+    def id(self, suffix: str) -> str:
+        return f"{self.run_id}-{suffix}"
+
+    def order(self, number: int, outcome: str) -> dict[str, Any]:
+        lines = {"shipped": [("pa", 1, PRICE_MINOR), ("pb", 1, PRICE_MINOR)],
+                 "high_value": [("pa", 1, self.high_value_minor + 1), ("pb", 1, PRICE_MINOR)],
+                 "backordered": [("pa", 1, PRICE_MINOR), ("pzero", 1, PRICE_MINOR)],
+                 "invalid": [("pa", 1, PRICE_MINOR), ("nope", 1, PRICE_MINOR)],
+                 "rejected": [("pa", 0, PRICE_MINOR), ("pb", 1, PRICE_MINOR)]}[outcome]  # fmt: skip
+        items = [{"sku": self.id(sku), "quantity": q, "unitPriceMinor": p} for sku, q, p in lines]
+        return {"orderId": self.id(f"o{number}"), "customerId": self.id("customer"), "currency": "EUR",
+                "correlationId": self.id(f"o{number}-corr"), "lineItems": items}  # fmt: skip
+
+    @property
+    def accepted(self) -> list[str]:
+        return [order for order, outcome in self.sent.items() if outcome != "rejected"]
+
+
+def outcomes(orders: int, traffic: Traffic) -> list[str]:
+    """The default mix for `orders` orders, shuffled the same way every run so that the outcomes are spread out."""
+    shares = {"rejected": traffic.share_rejected_at_intake, "invalid": traffic.share_invalid,
+              "backordered": traffic.share_backordered, "high_value": traffic.share_high_value}  # fmt: skip
+    mix = [name for name, share in shares.items() for _ in range(round(orders * share))]
+    mix += ["shipped"] * (orders - len(mix))
+    random.Random(MIX_SEED).shuffle(mix)
+    return mix
+
+
+class CountedRun:
+    def __init__(self, cloud: LocalCloud, orders: int, rate: float) -> None:
+        self.cloud = cloud
+        self.orders, self.rate = orders, rate
+        self.app = DeployedApp.find(cloud.client, LOCAL_ENV)
+        self.dynamodb, self.sqs = cloud.client("dynamodb"), cloud.client("sqs")
+        self.table = self.app[Output.TABLE_NAME]
+        threshold = local_config().workflow.high_value_order_threshold_minor
+        self.run = Run(f"cost-{datetime.now(UTC):%Y%m%d%H%M%S}-{secrets.token_hex(2)}", threshold)
+
+    def send(self, traffic: Traffic) -> None:
+        seed = [customer_item(self.run.id("customer"), "Cost Check", f"{self.run.id('customer')}@example.com")]
+        seed += [product_item(self.run.id(sku), stock, PRICE_MINOR) for sku, stock in PRODUCTS]
+        for item in seed:
+            self.dynamodb.put_item(TableName=self.table, Item=item)
+        time.sleep(3)  # the seed's own events pass first
+        self.run.started = time.time()
+        queue = self.app[Output.INTAKE_QUEUE_URL]
+        for number, outcome in enumerate(outcomes(self.orders, traffic)):
+            order = self.run.order(number, outcome)
+            self.sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(order))
+            self.run.sent[order["orderId"]] = outcome
+            time.sleep(max(0.0, self.run.started + (number + 1) / self.rate - time.time()))
+            if number % 50 == 49:
+                print(f"  sent {number + 1} of {self.orders}", flush=True)
+        self.run.seconds_sending = time.time() - self.run.started
+
+    def wait_settled(self, timeout: float) -> None:
+        accepted = self.run.accepted
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            statuses = self._statuses(accepted)
+            open_orders = [o for o in accepted if statuses.get(o) not in SETTLED_STATUSES]
+            print(f"  {len(accepted) - len(open_orders)} of {len(accepted)} accepted orders settled", flush=True)
+            if not open_orders:
+                return
+            time.sleep(5)
+        raise SystemExit(f"cost check: {len(open_orders)} orders open after {timeout:.0f} s, e.g. {open_orders[:3]}")
+
+    def _statuses(self, order_ids: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for start in range(0, len(order_ids), 100):
+            keys = [{"pk": {"S": f"ORDER#{o}"}, "sk": {"S": f"ORDER#{o}"}} for o in order_ids[start : start + 100]]
+            request: dict[str, Any] = {self.table: {"Keys": keys, "ConsistentRead": True}}
+            while request:
+                response = self.dynamodb.batch_get_item(RequestItems=request)
+                for item in response["Responses"].get(self.table, []):
+                    found[item["orderId"]["S"]] = item["status"]["S"]
+                request = response.get("UnprocessedKeys") or {}
+        return found
