@@ -197,18 +197,11 @@ def _kept_bytes(measured: dict[str, Any], shares: dict[str, float]) -> dict[str,
 
 
 def state_kinds(traffic: Traffic) -> dict[str, float]:
-    """States entered per accepted order, by what they call: a Lambda task, a DynamoDB task, or neither."""
-    measured, shares = footprint()["outcomes"], traffic.shares()
+    """States entered per accepted order, by what they call (footprint.json's `stateKinds`, read from the
+    definition): a Lambda task, a DynamoDB task, or neither."""
+    measured, shares = footprint(), traffic.shares()
     kinds = {"lambda": 0.0, "dynamodb": 0.0, "other": 0.0}
     for outcome in OUTCOMES:
-        for state in measured[outcome]["states"]:
-            kinds[_kind(state)] += shares[outcome]
+        for state in measured["outcomes"][outcome]["states"]:
+            kinds[measured["stateKinds"][state]] += shares[outcome]
     return kinds
-
-
-def _kind(state: str) -> str:
-    if state in ("ProcessOrder", "ShipOrder"):
-        return "lambda"
-    if state.startswith("Mark") or state in ("CheckInventory", "ReleaseReservation", "CountAlreadyHandled"):
-        return "dynamodb"
-    return "other"

@@ -50,7 +50,8 @@ ABOUT = (
     "bus event), with the item's size before and after, whether a transaction wrote it, what it did to each GSI's "
     "keys, and the sizes of its event and of its event-store item as the enrichment and the writer build them. "
     "`cancelledWrites` are the items of a transaction DynamoDB cancelled; `historyBytes` the execution's history as "
-    "logged at ALL, with and without execution data. UPDATE_FOOTPRINT=1 rewrites this file."
+    "logged at ALL, with and without execution data; `stateKinds` what each state of the definition calls. "
+    "UPDATE_FOOTPRINT=1 rewrites this file."
 )
 
 
@@ -156,6 +157,18 @@ def _alike(recorded: Any, measured: Any, key: str = "") -> bool:
     return bool(recorded == measured)
 
 
+def state_kinds(definition: str) -> dict[str, str]:
+    """Each state of the definition by what it calls, which prices an EXPRESS execution's duration."""
+
+    def kind(state: dict[str, Any]) -> str:
+        resource = str(state.get("Resource", ""))
+        if state["Type"] != "Task":
+            return "other"
+        return "lambda" if ":lambda:" in resource else "dynamodb" if "dynamodb" in resource else "other"
+
+    return {name: kind(state) for name, state in sorted(json.loads(definition)["States"].items())}
+
+
 def test_the_cost_models_footprint_is_what_an_order_causes(
     workflow: WorkflowHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -163,7 +176,7 @@ def test_the_cost_models_footprint_is_what_an_order_causes(
     for outcome in ORDERS:
         with monkeypatch.context() as patch:
             measured[outcome] = measure(workflow, patch, outcome)
-    found = {"about": ABOUT, "outcomes": measured}
+    found = {"about": ABOUT, "outcomes": measured, "stateKinds": state_kinds(workflow.definition)}
     if os.environ.get("UPDATE_FOOTPRINT") == "1":
         FOOTPRINT_FILE.write_text(json.dumps(found, indent=1) + "\n")
     recorded = json.loads(FOOTPRINT_FILE.read_text())
@@ -172,3 +185,4 @@ def test_the_cost_models_footprint_is_what_an_order_causes(
             f"devtools/cost/footprint.json is stale for '{outcome}': rerun with UPDATE_FOOTPRINT=1 and review the diff"
         )
     assert set(recorded["outcomes"]) == set(measured)
+    assert recorded["stateKinds"] == found["stateKinds"], "stateKinds is stale: rerun with UPDATE_FOOTPRINT=1"
