@@ -8,7 +8,7 @@ itself, so a write made by any tool flows through as on AWS. It shrinks as the e
 
 Covered, as the Pipes user guide documents it:
 - sources: a DynamoDB stream (every shard, TRIM_HORIZON or LATEST, batch size and batching window) and an SQS queue
-  (batch size and window, long polling, visibility timeout left to SQS);
+  (batch size and window, long polling, visibility timeout left to SQS, up to five batches handled at once);
 - filter criteria (any pattern matches; evaluated by the emulator's EventBridge pattern engine; an SQS body that is
   JSON is filtered as JSON); what a filter drops from a queue is deleted;
 - a Lambda enrichment, invoked synchronously with the batch as one JSON array, with its input template;

@@ -3,6 +3,7 @@ emulator's IAM checks (AUTH=true) refuse what the role does not allow, as Pipes 
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -20,8 +21,13 @@ class RoleSession:
         self._session_name = session_name[:64]
         self._clients: dict[str, Any] = {}
         self._since: float | None = None  # not 0.0: time.monotonic() counts from boot, so it can be < REFRESH
+        self._lock = threading.Lock()  # a queue pipe handles several batches at once (workers.QueuePipeWorker)
 
     def client(self, service: str) -> Any:
+        with self._lock:
+            return self._client(service)
+
+    def _client(self, service: str) -> Any:
         if self._since is None or time.monotonic() - self._since > REFRESH_SECONDS:
             self._clients.clear()
             credentials = self._cloud.client("sts").assume_role(

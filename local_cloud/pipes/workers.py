@@ -7,7 +7,10 @@ half retried. When that is exhausted, the DLQ receives a pointer to the batch (i
 never the records, and the shard moves on. Nothing in the batch is skipped silently: every outcome is logged.
 
 SQS source: records the filter drops are deleted (Pipes does that too); delivered records are deleted; failed ones
-(an invocation error, or the ids in `batchItemFailures`) are left for SQS to redeliver and finally dead-letter.
+(an invocation error, or the ids in `batchItemFailures`) are left for SQS to redeliver and finally dead-letter. As
+Pipes' pollers do, the worker reads the next batch while earlier ones are being handled (up to QUEUE_BATCHES_AT_ONCE),
+so a batch holds what arrived within its batching window, not also what queued up while the previous batch was
+handled (which made local batches fuller than AWS's: the cost check compares them with the model).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import logging
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,6 +32,9 @@ from rendering.pipe_input import TransformError
 
 logger = logging.getLogger("pipes")
 RETRY_BACKOFF_SECONDS = (0.2, 0.5, 1.0, 2.0)  # Pipes backs off for longer; locally, quick retries show the same
+# Lambda's SQS event source mapping starts with five pollers (Lambda developer guide, "Scaling behavior" of SQS event
+# source mappings); the Pipes guide gives no number for its own, so the runner takes Lambda's.
+QUEUE_BATCHES_AT_ONCE = 5
 
 
 class PipeWorker(threading.Thread):
@@ -49,10 +56,14 @@ class PipeWorker(threading.Thread):
             except Exception:
                 logger.exception("%s: polling failed; trying again in 2 s", self.name)
                 time.sleep(2)
+        self.finish()
         logger.info("%s: stopped", self.name)
 
     def poll_once(self) -> bool:
         raise NotImplementedError
+
+    def finish(self) -> None:
+        """Let what the worker started end before it counts as stopped."""
 
     def deliver(self, records: list[dict[str, Any]]) -> set[str]:
         """Enrich and deliver; returns the ids a Lambda target reported as failed. Raises DeliveryError."""
@@ -166,26 +177,48 @@ class QueuePipeWorker(PipeWorker):
     def __init__(self, definition: PipeDefinition, client: Any, runner_client: Any) -> None:
         super().__init__(definition, client, runner_client)
         self._reader = QueueReader(client("sqs"), definition)
+        self._handlers = ThreadPoolExecutor(QUEUE_BATCHES_AT_ONCE, thread_name_prefix=definition.logical_id)
+        self._free = threading.BoundedSemaphore(QUEUE_BATCHES_AT_ONCE)
 
     def poll_once(self) -> bool:
-        batch = self._reader.next_batch()
+        self._free.acquire()  # no batch is read while every handler is busy: unread messages stay in the queue
+        try:
+            batch = self._reader.next_batch()
+        except BaseException:
+            self._free.release()
+            raise
         if batch is None:
+            self._free.release()
             return False
-        kept = [record for record in batch.records if self._filter.passes(record)]
-        dropped = [record for record in batch.records if record not in kept]
+        self._handlers.submit(self._handle_and_free, batch.records)
+        return True
+
+    def finish(self) -> None:
+        self._handlers.shutdown(wait=True)
+
+    def _handle_and_free(self, records: list[dict[str, Any]]) -> None:
+        try:
+            self._handle(records)
+        except Exception:
+            logger.exception("%s: a batch of %d messages failed; SQS redelivers it", self.name, len(records))
+        finally:
+            self._free.release()
+
+    def _handle(self, records: list[dict[str, Any]]) -> None:
+        kept = [record for record in records if self._filter.passes(record)]
+        dropped = [record for record in records if record not in kept]
         self._reader.delete(dropped)
-        logger.info("%s: %d messages, %d dropped by the filter (deleted)", self.name, len(batch.records), len(dropped))
+        logger.info("%s: %d messages, %d dropped by the filter (deleted)", self.name, len(records), len(dropped))
         if not kept:
-            return True
+            return
         try:
             failed_ids = self.deliver(kept)
         except DeliveryError as error:
             logger.warning("%s: %d messages failed, left for SQS to redeliver: %s", self.name, len(kept), error)
-            return True
+            return
         self._reader.delete([record for record in kept if record["messageId"] not in failed_ids])
         if failed_ids:
             logger.warning("%s: %d messages reported failed, left for SQS to redeliver", self.name, len(failed_ids))
-        return True
 
 
 def worker_for(

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import pytest
@@ -181,8 +182,50 @@ def test_a_queue_batch_deletes_what_was_filtered_out_or_delivered_and_keeps_what
     worker._reader = reader  # type: ignore[assignment]
 
     assert worker.poll_once()
+    worker.finish()
 
     [(_, enriched), (_, delivered)] = target.calls
     assert enriched == delivered
     assert [record["messageId"] for record in delivered] == ["m-ok", "m-fails"]
     assert sorted(reader.deleted) == ["m-heartbeat", "m-ok"]
+
+
+class Batches:
+    """A queue that hands out the given batches one by one, then none."""
+
+    def __init__(self, *batches: QueueBatch) -> None:
+        self.batches = list(batches)
+        self.deleted: list[str] = []
+
+    def next_batch(self) -> QueueBatch | None:
+        return self.batches.pop(0) if self.batches else None
+
+    def delete(self, records: list[dict[str, Any]]) -> None:
+        self.deleted.extend(record["messageId"] for record in records)
+
+
+def test_a_queue_pipe_reads_its_next_batch_while_the_last_one_is_still_being_delivered() -> None:
+    """As Pipes' pollers do: otherwise what queues up during a delivery joins the next batch, which AWS's does not."""
+    definition = pipe(Component.INTAKE, "Intake/Pipe")
+    first_delivered, release_first = threading.Event(), threading.Event()
+
+    def target_call(batch: list[dict[str, Any]]) -> dict[str, Any]:
+        if batch[0]["messageId"] == "m-1":
+            first_delivered.set()
+            assert release_first.wait(timeout=10)
+        return {"batchItemFailures": []}
+
+    target = FakeLambda({str(definition.enrichment_arn): lambda batch: batch, definition.target_arn: target_call})
+    cloud = FakeCloud({"lambda": target, "events": FakeEvents(matches=matches), "sqs": FakeSqs()})
+    worker = QueuePipeWorker(definition, cloud.client, cloud.client)
+    queue = Batches(QueueBatch([sqs_record("m-1", "{}")]), QueueBatch([sqs_record("m-2", "{}")]))
+    worker._reader = queue  # type: ignore[assignment]
+
+    assert worker.poll_once()
+    assert first_delivered.wait(timeout=10)
+    assert worker.poll_once()  # read and handed on while m-1 is still held by its target
+    assert not worker.poll_once()
+    release_first.set()
+    worker.finish()
+
+    assert sorted(queue.deleted) == ["m-1", "m-2"]
