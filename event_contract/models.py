@@ -73,7 +73,9 @@ class OrderItem(_Item):
     status_reason: str | None = Field(default=None, alias="statusReason", description="why INVALID or FAILED")
     shipment_id: str | None = Field(default=None, alias="shipmentId", description="set when SHIPPED")
     workflow_execution: str | None = Field(
-        default=None, alias="workflowExecution", description="the workflow execution that made the last status change"
+        default=None,
+        alias="workflowExecution",
+        description="the name of the workflow execution that made the last status change",
     )
     open_shard: str | None = Field(
         default=None, alias="openShard", description="OpenOrders index key while the order is not settled (`OPEN#<n>`)"

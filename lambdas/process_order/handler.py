@@ -1,6 +1,6 @@
 """ProcessOrder task of the order workflow.
 
-Input (built by the state machine): {"orderId", "executionId", "correlationId"}; the order is read, as it is now.
+Input (built by the state machine): {"orderId", "executionName", "correlationId"}; the order is read, as it is now.
 Output: {"status"} of the order, and for an order still to reserve either {"valid": false, "reason"} (it must end
 INVALID: a business outcome, not an error) or {"valid": true, "customer", "totalMinor", "currency", "lineItems",
 "reservation": {"reserve", "release"}}; for a RESERVED order the plan only (workflow_step.py).

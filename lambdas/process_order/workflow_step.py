@@ -31,7 +31,7 @@ UNRESERVED_STATUS = OrderStatus.PENDING.value  # what the workflow routes on for
 
 class ProcessOrderRequest(msgspec.Struct, kw_only=True, rename="camel"):
     order_id: Annotated[str, msgspec.Meta(min_length=1)]
-    execution_id: str = "unknown"  # the workflow execution, recorded on the writes it makes
+    execution_name: str = "unknown"  # the workflow execution, recorded on the writes it makes
     correlation_id: str | None = None
 
 
@@ -72,5 +72,5 @@ def _planned(request: ProcessOrderRequest, lines: OrderLines, table_name: str) -
         "totalMinor": lines.total_minor,
         "currency": lines.currency,
         "lineItems": msgspec.to_builtins(lines.line_items),
-        "reservation": reservation_plan(table_name, request.order_id, lines, timestamp(), request.execution_id),
+        "reservation": reservation_plan(table_name, request.order_id, lines, timestamp(), request.execution_name),
     }

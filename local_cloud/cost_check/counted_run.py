@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from devtools.cost.inputs import Traffic
+from devtools.cost.reference_order import CUSTOMER_NAME, CUSTOMER_TIER, reference_id
 from lambdas.shared.catalogue import customer_item, product_item
 from lambdas.shared.orders import SETTLED_STATUSES
 from local_cloud.settings import LOCAL_ENV, LocalCloud, local_config
@@ -18,20 +19,30 @@ from ops.deployed_app import DeployedApp
 from stacks.names import Output
 
 PRICE_MINOR = 4500
-PRODUCTS = (("pa", 10**6), ("pb", 10**6), ("pzero", 0))  # pzero: every order that names it is backordered
+# name: (number in its SKU, stock); pzero: every order that names it is backordered; nope is never seeded
+PRODUCTS = {"pa": (1, 10**6), "pb": (2, 10**6), "pzero": (3, 0), "nope": (404, None)}
 MIX_SEED = 24  # the same spread of outcomes in every run
 
 
 @dataclass
 class Run:
-    run_id: str
+    run_id: str  # cost-<time>-<token>: in every order, customer and correlation id of the run
+    token: str  # in the run's SKUs, which are shorter
     high_value_minor: int
     sent: dict[str, str] = field(default_factory=dict)  # order id -> outcome it was built for
     started: float = 0.0
     seconds_sending: float = 0.0
 
-    def id(self, suffix: str) -> str:
-        return f"{self.run_id}-{suffix}"
+    @property
+    def customer_id(self) -> str:
+        return reference_id("customer", f"{self.run_id}-c")
+
+    def sku(self, product: str) -> str:
+        return reference_id("sku", f"c{self.token}-", PRODUCTS[product][0])
+
+    def owns(self, table_key: str) -> bool:
+        """Whether an item's key is one of this run's orders, shipments, customer or products."""
+        return self.run_id in table_key or table_key.endswith(tuple(self.sku(name) for name in PRODUCTS))
 
     def order(self, number: int, outcome: str) -> dict[str, Any]:
         lines = {"shipped": [("pa", 1, PRICE_MINOR), ("pb", 1, PRICE_MINOR)],
@@ -39,9 +50,10 @@ class Run:
                  "backordered": [("pa", 1, PRICE_MINOR), ("pzero", 1, PRICE_MINOR)],
                  "invalid": [("pa", 1, PRICE_MINOR), ("nope", 1, PRICE_MINOR)],
                  "rejected": [("pa", 0, PRICE_MINOR), ("pb", 1, PRICE_MINOR)]}[outcome]  # fmt: skip
-        items = [{"sku": self.id(sku), "quantity": q, "unitPriceMinor": p} for sku, q, p in lines]
-        return {"orderId": self.id(f"o{number}"), "customerId": self.id("customer"), "currency": "EUR",
-                "correlationId": self.id(f"o{number}-corr"), "lineItems": items}  # fmt: skip
+        items = [{"sku": self.sku(sku), "quantity": q, "unitPriceMinor": p} for sku, q, p in lines]
+        return {"orderId": reference_id("order", f"{self.run_id}-o", number), "customerId": self.customer_id,
+                "currency": "EUR", "correlationId": reference_id("correlation", f"{self.run_id}-r", number),
+                "lineItems": items}  # fmt: skip
 
     @property
     def accepted(self) -> list[str]:
@@ -66,11 +78,14 @@ class CountedRun:
         self.dynamodb, self.sqs = cloud.client("dynamodb"), cloud.client("sqs")
         self.table = self.app[Output.TABLE_NAME]
         threshold = local_config().workflow.high_value_order_threshold_minor
-        self.run = Run(f"cost-{datetime.now(UTC):%Y%m%d%H%M%S}-{secrets.token_hex(2)}", threshold)
+        token = secrets.token_hex(2)
+        self.run = Run(f"cost-{datetime.now(UTC):%Y%m%d%H%M%S}-{token}", token, threshold)
 
     def send(self, traffic: Traffic) -> None:
-        seed = [customer_item(self.run.id("customer"), "Cost Check", f"{self.run.id('customer')}@example.com")]
-        seed += [product_item(self.run.id(sku), stock, PRICE_MINOR) for sku, stock in PRODUCTS]
+        customer = self.run.customer_id
+        seed = [customer_item(customer, CUSTOMER_NAME, f"{customer}@example.com", CUSTOMER_TIER)]
+        stocks = {name: stock for name, (_, stock) in PRODUCTS.items() if stock is not None}
+        seed += [product_item(self.run.sku(name), stock, PRICE_MINOR) for name, stock in stocks.items()]
         for item in seed:
             self.dynamodb.put_item(TableName=self.table, Item=item)
         time.sleep(3)  # the seed's own events pass first

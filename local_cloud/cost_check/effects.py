@@ -40,7 +40,7 @@ class RunEffects:
         for raw in found:
             record = json.loads(json.dumps(raw, default=_json_time))
             key = record["dynamodb"]["Keys"]["pk"]["S"]
-            if self.run.run_id in key and record["dynamodb"]["ApproximateCreationDateTime"] >= self.run.started - 1:
+            if self.run.owns(key) and record["dynamodb"]["ApproximateCreationDateTime"] >= self.run.started - 1:
                 table_arn = stream_arn.split("/stream/")[0]
                 writes.append(
                     (weight, measured_write(record, transactional=_transactional(record), table_arn=table_arn))
@@ -51,7 +51,7 @@ class RunEffects:
         """The event store's items of the run's orders, shipments and products since it began."""
         store = self.app[Output.EVENT_STORE_TABLE_NAME]
         aggregates = [f"{entity}#{order}" for order in self.run.sent for entity in ("Order", "Shipment")]
-        aggregates += [f"Product#{self.run.id(sku)}" for sku, _ in PRODUCTS]
+        aggregates += [f"Product#{self.run.sku(name)}" for name in PRODUCTS]
         items = []
         for aggregate in aggregates:
             request: dict[str, Any] = {"TableName": store, "KeyConditionExpression": "#a = :a",

@@ -109,13 +109,13 @@ class QueueReader:
         records: list[dict[str, Any]] = []
         deadline: float | None = None
         while len(records) < size:
-            remaining = 1.0 if deadline is None else deadline - time.monotonic()
-            if remaining <= 0:
-                break
+            # Once the window has closed, one last receive takes what arrived during the last pause, as the stream
+            # reader does: without it a batch held what arrived in the first half of its window only.
+            window_closed = deadline is not None and time.monotonic() >= deadline
             response = self._sqs.receive_message(
                 QueueUrl=self._url,
                 MaxNumberOfMessages=min(10, size - len(records)),
-                WaitTimeSeconds=max(1, min(int(remaining), 20)) if deadline is None else 0,
+                WaitTimeSeconds=1 if deadline is None else 0,
                 AttributeNames=["All"],
                 MessageAttributeNames=["All"],
             )
@@ -123,6 +123,8 @@ class QueueReader:
             records.extend(sqs_record(message, self._definition.source_arn, self._region) for message in messages)
             if records and deadline is None:
                 deadline = time.monotonic() + window
+            if window_closed:
+                break
             if not messages:
                 if deadline is None:
                     return None

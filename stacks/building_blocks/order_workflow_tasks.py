@@ -61,7 +61,10 @@ def transient_retry(errors: list[str]) -> dict[str, Any]:
     }
 
 
-EXECUTION_ID = "$$.Execution.Id"
+# The execution's name, not its ARN: the order carries it (`workflowExecution`) and an ARN is 100 bytes longer, which
+# put a reserved order with UUID-long ids over DynamoDB's 1 KB write unit (devtools/cost/reference_order.py). The
+# name finds the execution in the workflow's log as well, where every record carries the ARN that ends with it.
+EXECUTION_NAME = "$$.Execution.Name"
 
 
 def invoke(
@@ -70,7 +73,7 @@ def invoke(
     """A function of the workflow, told which order, execution and correlation it works for, besides `payload`."""
     order = {
         "orderId": sfn.JsonPath.string_at(ORDER_ID),
-        "executionId": sfn.JsonPath.string_at(EXECUTION_ID),
+        "executionName": sfn.JsonPath.string_at(EXECUTION_NAME),
         "correlationId": sfn.JsonPath.string_at(CORRELATION_ID),
     }
     task = tasks.LambdaInvoke(
@@ -114,7 +117,7 @@ def set_status(
         **allowed,
         ":new": tasks.DynamoAttributeValue.from_string(new.value),
         ":now": string_at("$$.State.EnteredTime"),
-        ":execution": string_at(EXECUTION_ID),
+        ":execution": string_at(EXECUTION_NAME),
     }
     assignments = ["#status = :new", "updatedAt = :now", "workflowExecution = :execution"]
     if reason or reason_path:

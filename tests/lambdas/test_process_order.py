@@ -44,7 +44,7 @@ def request(order: dict[str, Any], order_id: str = "o-1", table: Any = None) -> 
     """What the workflow sends ProcessOrder for an order, stored first as the table would hold it."""
     if table is not None:
         table.put_item(TableName=TABLE_NAME, Item=as_item(order))
-    return {"orderId": order_id, "executionId": "arn:aws:states:eu-west-1:1:execution:w:run-1", "correlationId": "c"}
+    return {"orderId": order_id, "executionName": "run-1", "correlationId": "c"}
 
 
 def plain_order(lines: list[tuple[str, int, int]], customer_id: str = "c-1") -> dict[str, Any]:
@@ -71,9 +71,7 @@ def test_valid_order_is_enriched_totalled_and_planned(catalogue: Any, lambda_con
         "S": "PROCESSING"
     }  # left by the earlier workflow
     assert order_update["ExpressionAttributeValues"][":new"] == {"S": "RESERVED"}
-    assert order_update["ExpressionAttributeValues"][":execution"] == {
-        "S": "arn:aws:states:eu-west-1:1:execution:w:run-1"
-    }
+    assert order_update["ExpressionAttributeValues"][":execution"] == {"S": "run-1"}
     # One update per product (quantities of the same SKU merged), in SKU order, each guarded by the stock level.
     stock_updates = [u["Update"] for u in reserve[1:]]
     assert [(u["Key"]["pk"]["S"], u["ExpressionAttributeValues"][":quantity"]["N"]) for u in stock_updates] == [
@@ -115,7 +113,7 @@ def test_invalid_order_is_a_business_outcome_with_a_reason(
 
 def test_malformed_request_is_an_error_not_an_outcome(catalogue: Any, lambda_context: FakeLambdaContext) -> None:
     with pytest.raises(ValidationError):
-        process_order.handler({"executionId": "x"}, lambda_context)
+        process_order.handler({"executionName": "x"}, lambda_context)
 
 
 def test_throttled_table_raises_retryable_error() -> None:

@@ -26,6 +26,7 @@ import pytest
 from moto.dynamodb.models import DynamoDBBackend
 
 from devtools.cost.measured_writes import measured_write
+from devtools.cost.reference_order import CUSTOMER_NAME, CUSTOMER_TIER, reference_id
 from lambdas.intake.repository import order_item
 from lambdas.intake.submission import OrderSubmission
 from lambdas.shared.customer_snapshot import CustomerSnapshot
@@ -36,7 +37,9 @@ from tests.support.workflow_harness import REGION, TABLE_NAME, WorkflowHarness, 
 
 FOOTPRINT_FILE = Path(__file__).resolve().parents[2] / "devtools" / "cost" / "footprint.json"
 TABLE_ARN = f"arn:aws:dynamodb:{REGION}:123456789012:table/{TABLE_NAME}"
-CUSTOMER = customer_item("c-1001", "Ada Lovelace", tier="GOLD")
+CUSTOMER_ID = reference_id("customer", "c-")
+CUSTOMER = customer_item(CUSTOMER_ID, CUSTOMER_NAME, tier=CUSTOMER_TIER)
+SKUS = {f"p-{number}": reference_id("sku", "p-", number) for number in (1, 2, 3, 404)}
 # One order per outcome, each with the traffic profile's two distinct products where it has products at all.
 ORDERS = {
     "shipped": [("p-1", 2, 4500), ("p-2", 1, 12900)],
@@ -55,16 +58,19 @@ ABOUT = (
 )
 
 
-def intake_order(order_id: str, lines: list[tuple[str, int, int]]) -> dict[str, Any]:
+def intake_order(outcome: str, lines: list[tuple[str, int, int]]) -> dict[str, Any]:
+    correlation_id = reference_id("correlation", f"req-{outcome}-")
     submission = OrderSubmission(
-        order_id=order_id,
-        customer_id="c-1001",
+        order_id=reference_id("order", f"o-{outcome}-"),
+        customer_id=CUSTOMER_ID,
         currency="EUR",
-        correlation_id=f"req-{order_id}",
-        line_items=tuple(LineItem(sku=sku, quantity=q, unit_price_minor=price) for sku, q, price in lines),
+        correlation_id=correlation_id,
+        line_items=tuple(LineItem(sku=SKUS[sku], quantity=q, unit_price_minor=price) for sku, q, price in lines),
     )
-    snapshot = CustomerSnapshot(customer_id="c-1001", name="Ada Lovelace", email="c-1001@example.com", tier="GOLD")
-    return order_item(submission, f"req-{order_id}", SEEDED_AT, snapshot)
+    snapshot = CustomerSnapshot(
+        customer_id=CUSTOMER_ID, name=CUSTOMER_NAME, email=f"{CUSTOMER_ID}@example.com", tier=CUSTOMER_TIER
+    )
+    return order_item(submission, correlation_id, SEEDED_AT, snapshot)
 
 
 @pytest.fixture
@@ -76,7 +82,7 @@ def workflow(monkeypatch: pytest.MonkeyPatch) -> Iterator[WorkflowHarness]:
         harness.execution_name = lambda run: f"{run:08x}-1b2c-4d5e-8f90-a1b2c3d4e5f6-{run:08x}-0a1b-4c2d-9e3f-a4b5c6d7"
         harness.put(CUSTOMER)
         for sku, stock in {"p-1": 10, "p-2": 5, "p-3": 1}.items():
-            harness.put(product_item(sku, stock, 4500))
+            harness.put(product_item(SKUS[sku], stock, 4500))
         yield harness
 
 
@@ -96,7 +102,7 @@ def measure(workflow: WorkflowHarness, monkeypatch: pytest.MonkeyPatch, outcome:
     transactional: set[int] = set()
     monkeypatch.setattr(DynamoDBBackend, "transact_write_items", transact)
     seeded, called = len(workflow.stream_records()), len(workflow.invocations)
-    order = intake_order(f"o-{outcome}", ORDERS[outcome])
+    order = intake_order(outcome, ORDERS[outcome])
     workflow.put(order)
     run = workflow.run(workflow.order_created_event_detail(order["orderId"]["S"]))
     assert run.status == "SUCCEEDED", run.cause
