@@ -2,13 +2,13 @@
 
 One region's stacks are built by one function, `_region_stacks`, for the primary region and, where the environment
 names a `secondaryRegion`, again for the standby: the same code with the region as a parameter. Only the Data stack
-differs (the primary owns the global table; the standby reads its replica), plus the Failover stack, which spans
-both.
+differs (the primary owns the global table; the standby reads its replica), plus the two stacks that span both: the
+Failover stack and the Operations stack (one dashboard with each region's rows, in the primary region).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aws_cdk import App, Environment, RemovalPolicy, Stack, Validations
@@ -45,10 +45,12 @@ class OrdersStacks:
     workflows: WorkflowsStack
     event_store: EventStoreStack
     cache: CacheIntegrationStack
-    operations: OperationsStack
+    watched: Watched  # what the dashboard shows of this region
+    operations: OperationsStack | None = None  # the environment's one dashboard: the primary region's stacks only
 
     def all(self) -> list[Stack]:
-        return [self.data, self.fabric, self.intake, self.workflows, self.event_store, self.cache, self.operations]
+        stacks = [self.data, self.fabric, self.intake, self.workflows, self.event_store, self.cache]
+        return stacks + ([self.operations] if self.operations else [])
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,9 @@ def build_orders_app(app: App, config: EnvironmentConfig) -> OrdersApp:
         table_name=table_name(config.name) if multi_region else None,
     )
     primary = _region_stacks(props, config, defaults, here, data)
-    orders = OrdersApp(primary=primary)
+    if not config.secondary_region:
+        operations = _operations(props, config, here, [primary.watched])
+        orders = OrdersApp(primary=replace(primary, operations=operations))
     if config.secondary_region:
         there = Placement(config.secondary_region, True, True, config.publishing_region == config.secondary_region)
         replica = ReplicaDataStack(
@@ -137,7 +141,9 @@ def build_orders_app(app: App, config: EnvironmentConfig) -> OrdersApp:
         )
         # The endpoint names the standby's bus by ARN (built from its fixed name): no reference orders the deploy.
         failover.add_stack_dependency(standby.fabric, "the global endpoint needs the standby's bus to exist")
-        orders = OrdersApp(primary=primary, standby=standby, failover=failover)
+        # The standby's rows name its resources through cross-region references: this stack deploys after them.
+        operations = _operations(props, config, here, [primary.watched, standby.watched])
+        orders = OrdersApp(primary=replace(primary, operations=operations), standby=standby, failover=failover)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
     return orders
 
@@ -211,20 +217,29 @@ def _region_stacks(
     def every(kind: type[Any]) -> list[Any]:
         return [c for stack in consumers for c in stack.node.find_all() if isinstance(c, kind)]
 
-    operations = OperationsStack(
-        **named(Component.OPERATIONS, "the operations dashboard over this region's stacks"),
-        # Dashboard names are unique per account, not per region: the standby's carries its region.
-        dashboard_name=f"Orders-{config.name}" + (f"-{placement.region}" if placement.standby else ""),
-        watched=Watched(
-            stream_pipe=fabric.stream_pipe,
-            bus_name=fabric.bus.event_bus_name,
-            state_machine=workflows.order_workflow.state_machine,
-            dead_letter_queues=every(DeadLetterQueue),
-            functions=every(PowertoolsFunction),
-            maximum_record_age_seconds=config.stream_pipe.maximum_record_age_seconds,
-        ),
+    role = ("standby" if placement.standby else "primary") + (", publishing" if placement.publishes else "")
+    watched = Watched(
+        stream_pipe=fabric.stream_pipe,
+        bus_name=fabric.bus.event_bus_name,
+        state_machine=workflows.order_workflow.state_machine,
+        dead_letter_queues=every(DeadLetterQueue),
+        functions=every(PowertoolsFunction),
+        maximum_record_age_seconds=config.stream_pipe.maximum_record_age_seconds,
+        region=placement.region,
+        heading=f"{placement.region} ({role})",
     )
     return OrdersStacks(
         data=data, fabric=fabric, intake=intake, workflows=workflows, event_store=event_store, cache=cache,
-        operations=operations,
+        watched=watched,
+    )  # fmt: skip
+
+
+def _operations(
+    props: _StackProps, config: EnvironmentConfig, placement: Placement, regions: list[Watched]
+) -> OperationsStack:
+    return OperationsStack(
+        **props(stack_name(config.name, Component.OPERATIONS), "the operations dashboard over every region's stacks",
+                placement),
+        dashboard_name=f"Orders-{config.name}",
+        regions=regions,
     )  # fmt: skip

@@ -11,7 +11,7 @@ import pytest
 
 from stacks.building_blocks.dead_letter_queue import DeadLetterKind
 from stacks.names import DEAD_LETTER_QUEUES_OUTPUT, Component, failover_stack_name
-from tests.support.synth import ENVIRONMENTS, PROJECT_ROOT, synthesize
+from tests.support.synth import ENVIRONMENTS, PROJECT_ROOT, environment_config, synthesize
 from tests.support.templates import resource_at, resources_of_type, walk
 
 
@@ -118,19 +118,49 @@ def test_every_environment_has_one_dashboard_in_the_operations_stack(env_name: s
     assert dashboards[0][1]["Properties"]["DashboardName"] == f"Orders-{env_name}"
 
 
+TITLES = [
+    "Stream pipe: executions and failures",
+    "Stream pipe: age of the oldest record of each batch (s)",
+    "Bus: matched events and failed invocations, per rule",
+    "Dead-letter queues: visible messages (python -m ops.dlq list)",
+    "Order workflow: executions",
+    "Event store: stored and duplicate events",
+    "Functions: errors and throttles",
+    "Functions: p99 duration (ms)",
+]
+
+
+def dashboard_sections(env_name: str) -> dict[str, list[dict[str, Any]]]:
+    """The dashboard's graphs by the heading above them ("" when the environment has one region)."""
+    sections: dict[str, list[dict[str, Any]]] = {}
+    heading = ""
+    for widget in rendered(dashboard(env_name)["DashboardBody"])["widgets"]:
+        if widget["type"] == "text":
+            heading = widget["properties"]["markdown"].removeprefix("## ")
+        else:
+            sections.setdefault(heading, []).append(widget["properties"])
+    return sections
+
+
+def test_with_a_standby_the_one_dashboard_has_each_regions_rows_with_its_metrics_in_that_region() -> None:
+    sections = dashboard_sections("prod")
+    config = environment_config("prod")
+    assert list(sections) == [f"{config.region} (primary, publishing)", f"{config.secondary_region} (standby)"]
+    for heading, graphs in sections.items():
+        region = heading.split(" ")[0]
+        assert [graph["title"] for graph in graphs] == TITLES
+        for graph in graphs:
+            options = [m[-1] for m in graph["metrics"] if isinstance(m[-1], dict)]
+            # CDK leaves out a search's region where it is the dashboard's own
+            regions = {o.get("region", o.get("searchRegion", config.region)) for o in options}
+            assert regions == {region}, graph["title"]
+    assert list(dashboard_sections("dev")) == [""]
+
+
 def test_the_dashboard_shows_what_on_call_looks_at_first() -> None:
-    body = rendered(dashboard("prod")["DashboardBody"])
-    widgets = {widget["properties"]["title"]: widget["properties"] for widget in body["widgets"]}
-    assert list(widgets) == [
-        "Stream pipe: executions and failures",
-        "Stream pipe: age of the oldest record of each batch (s)",
-        "Bus: matched events and failed invocations, per rule",
-        "Dead-letter queues: visible messages (python -m ops.dlq list)",
-        "Order workflow: executions",
-        "Event store: stored and duplicate events",
-        "Functions: errors and throttles",
-        "Functions: p99 duration (ms)",
-    ]
+    [graphs, _] = dashboard_sections("prod").values()
+    widgets = {graph["title"]: graph for graph in graphs}
+    assert list(widgets) == TITLES
 
     def metric_names(title: str) -> list[str]:
         return [m[1] if isinstance(m[0], str) else m[0]["label"] for m in widgets[title]["metrics"]]

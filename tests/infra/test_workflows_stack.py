@@ -132,7 +132,7 @@ def test_status_updates_are_conditional_direct_dynamodb_writes() -> None:
         assert ([values[v] for v in allowed], values[":new"]) == (before, {"S": after}), name
         # every status the workflow writes settles the order and names the execution that wrote it
         assert state["Parameters"]["UpdateExpression"].endswith(" REMOVE openShard, openSince"), name
-        assert values[":execution"] == {"S.$": "$$.Execution.Id"}, name
+        assert values[":execution"] == {"S.$": "$$.Execution.Name"}, name
     for name in ("CheckInventory", "ReleaseReservation"):
         assert states()[name]["Resource"].endswith(":states:::aws-sdk:dynamodb:transactWriteItems")
 
