@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import zlib
 from datetime import datetime
 from typing import Any
 
+from lambdas.shared.event_compression import compressed
 from lambdas.shared.event_store_keys import (
     AGGREGATE,
     BY_DAY,
     EVENT_KEY,
     FOREIGN_ENTITY,
-    RAW_EVENT,
     TTL_ATTRIBUTE,
     aggregate_of,
     day_of,
@@ -55,8 +54,9 @@ def stored_event(body: str, retention_days: int | None) -> tuple[dict[str, Any],
         "eventId": {"S": event_id},
         "occurredAt": {"N": str(occurred_at)},
         "detailType": {"S": event["detail-type"]},
-        RAW_EVENT: {"B": zlib.compress(body.encode(), level=9)},
     }
+    attribute, data = compressed(body)
+    item[attribute] = {"B": data}
     if "replay-name" in event:
         item["replayName"] = {"S": str(event["replay-name"])}
     if retention_days is not None:

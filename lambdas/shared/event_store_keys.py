@@ -6,7 +6,8 @@
 - GSI ByDay: `dayShard` = "<YYYY-MM-DD>#<shard>", sort `eventKey`, spread over SHARDS partitions so that one day
   is not one hot key; a query reads every shard and merges. Queries by detail-type read the day's events and keep
   that type (the one index of decision 27: an operator's query reads more, every event writes less).
-- `rawZ`: the event as the bus delivered it, zlib-compressed (binary), so that an item fits one write unit.
+- `rawZ<N>`: the event as the bus delivered it, zlib-compressed with preset dictionary N (binary), so that an item
+  fits one write unit (lambdas/shared/event_compression.py); `rawZ` without a dictionary in items written before.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from datetime import UTC, datetime
 
 AGGREGATE = "aggregate"
 EVENT_KEY = "eventKey"
-RAW_EVENT = "rawZ"
 BY_DAY = ("ByDay", "dayShard")
 TTL_ATTRIBUTE = "expiresAt"
 SHARDS = 4

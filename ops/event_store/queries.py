@@ -13,18 +13,17 @@ from __future__ import annotations
 import base64
 import heapq
 import json
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lambdas.shared.dynamodb_json import item_to_json
+from lambdas.shared.event_compression import body_of
 from lambdas.shared.event_store_keys import (
     AGGREGATE,
     BY_DAY,
     EVENT_KEY,
-    RAW_EVENT,
     SHARDS,
     aggregate_of,
     day_of,
@@ -51,10 +50,12 @@ class StoredEvent:
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> StoredEvent:
-        """An item as the writer stores it now (the event compressed in `rawZ`), or as it stored it before (the
-        event as text in `raw`, with its envelope's fields as attributes)."""
-        plain = item_to_json({name: value for name, value in item.items() if name != RAW_EVENT})
-        raw = json.loads(_decompressed(item[RAW_EVENT]["B"]) if RAW_EVENT in item else plain["raw"])
+        """An item as the writer stores it now (the event compressed in `rawZ<N>`), or as it stored it before (in
+        `rawZ` without a dictionary, or as text in `raw` with its envelope's fields as attributes)."""
+        binary = {name: _bytes(value["B"]) for name, value in item.items() if "B" in value}
+        plain = item_to_json({name: value for name, value in item.items() if name not in binary})
+        body = body_of(binary)
+        raw = json.loads(body if body is not None else plain["raw"])
         metadata = (raw.get("detail") or {}).get("metadata") or {} if isinstance(raw.get("detail"), dict) else {}
         return cls(
             aggregate=plain[AGGREGATE],
@@ -69,10 +70,9 @@ class StoredEvent:
         )
 
 
-def _decompressed(value: bytes | str) -> str:
+def _bytes(value: bytes | str) -> bytes:
     """Binary as boto3 returns it (bytes), or as stream records and DynamoDB JSON carry it (base64 text)."""
-    data = value if isinstance(value, bytes) else base64.b64decode(value)
-    return zlib.decompress(data).decode()
+    return value if isinstance(value, bytes) else base64.b64decode(value)
 
 
 MAX_KEYS_PER_BATCH_GET = 100

@@ -74,15 +74,13 @@ def as_text(history: OrderHistory) -> str:
         lines.append(f"shipment {history.shipment.get('shipmentId')} created {history.shipment.get('createdAt')}")
     lines.append("changes (from the event store):")
     for change in history.changes:
-        by = (
-            change.execution.rsplit(":", 2)[-2] + ":" + change.execution.rsplit(":", 1)[-1] if change.execution else "-"
-        )
+        by = change.execution or "-"
         reason = f"  ({change.reason})" if change.reason else ""
         lines.append(
             f"  {change.at}  {change.change:6}  {change.before or '-':>11} -> {change.after or '-':11}  {by}{reason}"
         )
     lines.append("executions:")
-    lines += [f"  {e.arn}: {', '.join(e.changes)} => {e.outcome}" for e in history.executions] or ["  (none wrote)"]
+    lines += [f"  {e.name}: {', '.join(e.changes)} => {e.outcome}" for e in history.executions] or ["  (none wrote)"]
     return "\n".join(lines)
 
 

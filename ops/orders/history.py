@@ -20,13 +20,15 @@ class Change:
     change: str  # INSERT, MODIFY, REMOVE
     before: str | None  # status
     after: str | None
-    execution: str | None  # the workflow execution that wrote it (None: intake, an operator, another writer)
+    execution: (
+        str | None
+    )  # the name of the workflow execution that wrote it (None: intake, an operator, another writer)
     reason: str | None
 
 
 @dataclass(frozen=True)
 class Execution:
-    arn: str
+    name: str
     changes: list[str]  # "PENDING->RESERVED", ...
     outcome: str  # the last status it wrote
 
@@ -45,8 +47,8 @@ class OrderHistory:
             if change.execution is not None:
                 steps.setdefault(change.execution, []).append(change)
         return [
-            Execution(arn, [f"{c.before}->{c.after}" for c in changes], str(changes[-1].after))
-            for arn, changes in steps.items()
+            Execution(name, [f"{c.before}->{c.after}" for c in changes], str(changes[-1].after))
+            for name, changes in steps.items()
         ]
 
     @property
@@ -79,6 +81,15 @@ def _change(event: StoredEvent) -> Change:
         before=before.get("status"),
         after=after.get("status"),
         # The workflow names itself with every status it writes; other writers (intake, `retry`) leave no name.
-        execution=after.get("workflowExecution") if after.get("status") != before.get("status") else None,
+        execution=execution_name(after.get("workflowExecution"))
+        if after.get("status") != before.get("status") else None,
         reason=after.get("statusReason") if after.get("statusReason") != before.get("statusReason") else None,
     )  # fmt: skip
+
+
+def execution_name(written: str | None) -> str | None:
+    """The execution's name: what the workflow writes, or the name in the ARN that orders written before carry
+    (`arn:aws:states:<region>:<account>:execution:<machine>:<name>`, or `...:express:<machine>:<name>:<id>`)."""
+    if written is None or not written.startswith("arn:aws:states:"):
+        return written
+    return written.split(":")[7]

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from stacks.config import EnvironmentConfig
-from stacks.names import Component
 from tests.support.events import bus_event, matches
 from tests.support.synth import ENVIRONMENTS, synthesize
 from tests.support.templates import construct_path, resources_of_type
@@ -66,7 +65,7 @@ def bus_rules(env_name: str, standby: bool = False) -> dict[str, dict[str, Any]]
     """The rules on one region's bus, by `<component>/<construct path>` (a schedule, on no bus, is not one)."""
     app = synthesize(env_name)
     rules = {}
-    for component in Component:
+    for component in app.components(standby=standby):
         template = app.standby_template(component) if standby else app.template(component)
         for rule in resources_of_type(template, "AWS::Events::Rule").values():
             if "ScheduleExpression" in rule["Properties"]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -51,7 +52,9 @@ def test_asset_holds_its_package_and_shared_code_only(handler: str) -> None:
     assert top_level == {"shared", package}
     assert "lambdas/__init__.py" in files
     assert f"lambdas/{package}/handler.py" in files
-    assert all(f.endswith(".py") for f in files), files
+    # Code, and the event store's compression dictionaries (run-time data of lambdas/shared)
+    dictionaries = r"lambdas/shared/event_dictionary_v\d+\.json"
+    assert all(f.endswith(".py") or re.fullmatch(dictionaries, f) for f in files), files
     assert not any("__pycache__" in f for f in files)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from devtools.synth import synthesized
 from stacks.config import ENVIRONMENTS_CONTEXT_KEY, EnvironmentConfig
 from stacks.config_loading import load_environment_config
+from stacks.names import Component
 from stacks.orders_app import OrdersApp, OrdersStacks
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -46,9 +47,16 @@ class SynthesizedApp:
         """A primary-region stack's template."""
         return self.templates[f"Orders-{self.config.name}-{component}"]
 
+    def components(self, *, standby: bool = False) -> list[Component]:
+        """The components with a stack in that region (the standby has no Operations stack: one dashboard)."""
+        return [c for c in Component if not standby or self._standby_name(c) in self.templates]
+
+    def _standby_name(self, component: str) -> str:
+        return f"Orders-{self.config.name}-{component}-{self.config.secondary_region}"
+
     def standby_template(self, component: str) -> dict[str, Any]:
         """The standby region's copy of that stack (environments with a secondaryRegion only)."""
-        return self.templates[f"Orders-{self.config.name}-{component}-{self.config.secondary_region}"]
+        return self.templates[self._standby_name(component)]
 
 
 @functools.cache
