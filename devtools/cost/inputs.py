@@ -46,6 +46,21 @@ def records_per_batch(records_per_second: float, window_seconds: float, batch_si
     return min(float(batch_size), 1.0 + records_per_second * window_seconds)
 
 
+def batch_sizes(arrivals: list[float], window_seconds: float, batch_size: int) -> list[int]:
+    """The batches that mechanism makes of records arriving at these times (seconds, sorted): the first record not yet
+    batched opens a window, which takes what arrives before it closes, up to the batch size. `records_per_batch` is
+    its mean for arrivals at a steady rate; the counted run applies it to the times it really sent at."""
+    sizes: list[int] = []
+    start = 0
+    while start < len(arrivals):
+        end = start + 1
+        while end < len(arrivals) and end - start < batch_size and arrivals[end] <= arrivals[start] + window_seconds:
+            end += 1
+        sizes.append(end - start)
+        start = end
+    return sizes
+
+
 @dataclass(frozen=True)
 class Assumptions:
     lambda_ms: tuple[tuple[str, float], ...] = (

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from devtools.cost.deployed_settings import RegionSettings
-from devtools.cost.inputs import SECONDS_PER_MONTH, OrderFootprint, Traffic, order_footprint, records_per_batch
+from devtools.cost.inputs import (
+    SECONDS_PER_MONTH,
+    OrderFootprint,
+    Traffic,
+    batch_sizes,
+    order_footprint,
+    records_per_batch,
+)
 from devtools.cost.item_sizes import WRITE_UNIT_BYTES, item_bytes
 from local_cloud.cost_check.counted_run import CountedRun
 from local_cloud.cost_check.effects import RunEffects
@@ -61,8 +68,9 @@ def compare(check: CountedRun, settings: RegionSettings) -> tuple[list[Compared]
                  per.lambda_calls["ship_order"]),
         Compared("stream records per enrichment batch", _mean(batches["stream"]),
                  records_per_batch(events_per_second, settings.stream.window_seconds, settings.stream.batch_size)),
+        # The model's batching applied to the times the run sent at (its formula is the mean at a steady rate)
         Compared("intake messages per batch", _mean(batches["intake"]),
-                 records_per_batch(rate, settings.intake.window_seconds, settings.intake.batch_size)),
+                 _mean(batch_sizes(run.sent_at, settings.intake.window_seconds, settings.intake.batch_size))),
     ], stored  # fmt: skip
 
 

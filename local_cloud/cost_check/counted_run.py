@@ -30,6 +30,7 @@ class Run:
     token: str  # in the run's SKUs, which are shorter
     high_value_minor: int
     sent: dict[str, str] = field(default_factory=dict)  # order id -> outcome it was built for
+    sent_at: list[float] = field(default_factory=list)  # when each was sent, in seconds since `started`
     started: float = 0.0
     seconds_sending: float = 0.0
 
@@ -91,11 +92,17 @@ class CountedRun:
         time.sleep(3)  # the seed's own events pass first
         self.run.started = time.time()
         queue = self.app[Output.INTAKE_QUEUE_URL]
+        # Poisson arrivals at the rate, as the model assumes them, not a fixed beat: with a beat of 0.25 s and a 1 s
+        # window, whether a batch took 4 or 5 messages depended on a few milliseconds of jitter.
+        gaps = random.Random(MIX_SEED)
+        due = 0.0
         for number, outcome in enumerate(outcomes(self.orders, traffic)):
             order = self.run.order(number, outcome)
+            self.run.sent_at.append(time.time() - self.run.started)
             self.sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(order))
             self.run.sent[order["orderId"]] = outcome
-            time.sleep(max(0.0, self.run.started + (number + 1) / self.rate - time.time()))
+            due += gaps.expovariate(self.rate)
+            time.sleep(max(0.0, self.run.started + due - time.time()))
             if number % 50 == 49:
                 print(f"  sent {number + 1} of {self.orders}", flush=True)
         self.run.seconds_sending = time.time() - self.run.started

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 import io
+import itertools
 import json
+import random
 from typing import Any
 
 import pytest
@@ -12,7 +14,15 @@ import pytest
 from devtools.cost import cli
 from devtools.cost.coverage import UnpricedResources
 from devtools.cost.deployed_settings import RegionSettings, read_settings
-from devtools.cost.inputs import Assumptions, Traffic, footprint, order_footprint, prices, records_per_batch
+from devtools.cost.inputs import (
+    Assumptions,
+    Traffic,
+    batch_sizes,
+    footprint,
+    order_footprint,
+    prices,
+    records_per_batch,
+)
 from devtools.cost.model import monthly_lines, priced, summary
 from tests.support.synth import synthesize
 
@@ -102,6 +112,17 @@ def test_batches_fill_from_the_window_and_the_traffic_rate() -> None:
     assert records_per_batch(0.39, 1, 10) == pytest.approx(1.39)
     assert records_per_batch(50, 1, 10) == 10  # full only when the traffic fills them
     assert records_per_batch(2.6, 0, 10) == 1
+
+
+def test_the_batch_fill_is_the_mean_of_the_batching_mechanism_at_a_steady_rate() -> None:
+    """records_per_batch (the model's formula) against batch_sizes (the mechanism) on Poisson arrivals."""
+    generator = random.Random(7)
+    for rate, window, size in ((0.39, 1, 10), (4, 1, 10), (2.6, 20, 10), (50, 1, 10)):
+        arrivals = list(itertools.accumulate(generator.expovariate(rate) for _ in range(20_000)))
+        sizes = batch_sizes(arrivals, window, size)
+        assert sum(sizes) / len(sizes) == pytest.approx(records_per_batch(rate, window, size), rel=0.03)
+    assert batch_sizes([0.0, 0.5, 1.0, 1.6, 9.0], 1.0, 10) == [3, 1, 1]
+    assert batch_sizes([0.0] * 12, 1.0, 10) == [10, 2]
     quiet, busy = (lines("dev", orders_per_month=n) for n in (1_000_000, 50_000_000))
     invocations = {
         n: {ln.item: ln.quantity / orders for ln in found if ln.item == "enrichment requests"}
