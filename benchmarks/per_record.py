@@ -38,7 +38,6 @@ from lambdas.process_order.repository import OrderReferences
 from lambdas.shared.catalogue import customer_item, product_item
 from lambdas.shared.dynamodb_json import item_to_json
 from lambdas.ship_order import handler as ship_order
-from lambdas.ship_order.repository import Shipments
 from rendering.pipe_records import sqs_record
 
 TABLE = "orders"
@@ -74,11 +73,12 @@ def cases() -> dict[str, tuple[Callable[[], object], Any, int]]:
     intake._dependencies = lambda: (Orders(TABLE, table), RejectedMessages("https://sqs/rejected", sqs))  # type: ignore[assignment]
     event_store._dependencies = lambda: (StoredEvents(TABLE, StoreClient()), None)  # type: ignore[assignment]
     process_order._dependencies = lambda: (OrderReferences(TABLE, table), TABLE)  # type: ignore[assignment]
-    ship_order._dependencies = lambda: Shipments(TABLE, table)  # type: ignore[assignment]
     context = FakeLambdaContext()
     order = item_to_json(example_items(DETAIL_TYPES[0].entity)[0])
     stream = [example_stream_record(DETAIL_TYPES[0])] * BATCH
-    buffered = [message_record(f"m-{i}", json.dumps(example_event(DETAIL_TYPES[i % 12]))) for i in range(BATCH)]
+    buffered = [
+        message_record(f"m-{i}", json.dumps(example_event(DETAIL_TYPES[i % len(DETAIL_TYPES)]))) for i in range(BATCH)
+    ]
 
     def intake_batch() -> list[dict[str, Any]]:
         return [message_record(f"m-{n}", order_body(n)) for n in (next(counter) for _ in range(BATCH))]

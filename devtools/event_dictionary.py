@@ -16,7 +16,7 @@ from event_contract.examples import example_event
 from event_contract.schemas import DETAIL_TYPES
 from lambdas.shared.event_compression import dictionary_file
 
-MOST_FREQUENT_LAST = ("Shipment", "Customer", "Product", "Order")
+MOST_FREQUENT_LAST = ("Customer", "Product", "Order")
 
 
 def dictionary_text() -> str:

@@ -14,11 +14,9 @@ from lambdas.intake.repository import order_item
 from lambdas.intake.submission import OrderSubmission
 from lambdas.shared.catalogue import customer_item, product_item
 from lambdas.shared.customer_snapshot import CustomerSnapshot
-from lambdas.shared.entities import CUSTOMER, ORDER, PRODUCT, SHIPMENT, Entity
+from lambdas.shared.entities import CUSTOMER, ORDER, PRODUCT, Entity
 from lambdas.shared.table import Item
 from lambdas.shared.validation import converted
-from lambdas.ship_order.repository import stored_shipment
-from lambdas.ship_order.shipment import ShipOrderRequest, shipment_item
 
 EXAMPLE_TIME = datetime(2026, 11, 23, 10, 0, 0, tzinfo=UTC)
 REGION = "eu-west-1"
@@ -50,19 +48,11 @@ def _product() -> tuple[Item, Item]:
     return created, {**created, "stock": {"N": "8"}}
 
 
-def _shipment() -> tuple[Item, Item]:
-    line = {"sku": "p-1", "quantity": 2, "unitPriceMinor": 4500}
-    request = converted({"orderId": "o-1001", "correlationId": "req-7f3a", "lineItems": [line]}, ShipOrderRequest)
-    created = stored_shipment("o-1001", shipment_item(request, EXAMPLE_TIME))
-    return created, {**created, "status": {"S": "DELIVERED"}}  # the app writes a shipment once; a carrier may not
-
-
 # One builder per entity, each through the code that writes that entity's item.
 EXAMPLE_ITEMS: dict[Entity, Callable[[], tuple[Item, Item]]] = {
     ORDER: _order,
     CUSTOMER: _customer,
     PRODUCT: _product,
-    SHIPMENT: _shipment,
 }
 
 

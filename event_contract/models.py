@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lambdas.shared.entities import CUSTOMER, ORDER, PRODUCT, SHIPMENT, Entity
+from lambdas.shared.entities import CUSTOMER, ORDER, PRODUCT, Entity
 from lambdas.shared.orders import ID_PATTERN, MAX_QUANTITY, OrderStatus
 
 TIMESTAMP_PATTERN = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$"
@@ -72,6 +72,12 @@ class OrderItem(_Item):
     )
     status_reason: str | None = Field(default=None, alias="statusReason", description="why INVALID or FAILED")
     shipment_id: str | None = Field(default=None, alias="shipmentId", description="set when SHIPPED")
+    shipped_at: str | None = Field(
+        default=None,
+        alias="shippedAt",
+        pattern=TIMESTAMP_PATTERN,
+        description="when its shipment was booked; set when SHIPPED",
+    )
     workflow_execution: str | None = Field(
         default=None,
         alias="workflowExecution",
@@ -101,27 +107,10 @@ class ProductItem(_Item):
     price_minor: int = Field(alias="priceMinor", ge=0)
 
 
-class ShipmentLineItem(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-
-    sku: str
-    quantity: int = Field(ge=1)
-
-
-class ShipmentItem(_Item):
-    shipment_id: str = Field(alias="shipmentId")
-    order_id: str = Field(alias="orderId", pattern=ID_PATTERN)
-    status: str
-    created_at: str = Field(alias="createdAt", pattern=TIMESTAMP_PATTERN)
-    line_items: list[ShipmentLineItem] = Field(alias="lineItems", min_length=1)
-    correlation_id: str | None = Field(default=None, alias="correlationId")
-
-
 ITEM_MODELS: dict[Entity, type[_Item]] = {
     ORDER: OrderItem,
     CUSTOMER: CustomerItem,
     PRODUCT: ProductItem,
-    SHIPMENT: ShipmentItem,
 }
 
 

@@ -15,7 +15,8 @@ from devtools.cost.inputs import KB_PER_GB, OrderFootprint, Traffic
 
 ITEM_OVERHEAD_BYTES = 100
 INDEX_KEYS_BYTES = 120  # a KEYS_ONLY index entry: the table's keys and the index's (the measured items' keys)
-PER_ORDER_ENTITIES = ("Order", "Shipment")  # customers and products do not grow with orders
+# Customers and products do not grow with orders; shipments are on the order since schemaVersion 2 (decision 29)
+PER_ORDER_ENTITIES = ("Order",)
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def kept(regions: list[RegionSettings], traffic: Traffic, per: OrderFootprint) -
     event_bytes = per.records * _with_indexes(per.stored_event_bytes, store, set(store.index_projections))
     return [
         Kept(
-            "orders table (orders, shipments)",
+            "orders table (orders)",
             traffic.accepted * order_bytes / KB_PER_GB / 1024,
             None,
             [r.region for r in regions],

@@ -8,6 +8,7 @@ from typing import Any
 
 from event_contract.examples import example_event
 from event_contract.schemas import DETAIL_TYPES, DetailType, event_schema, schema_content
+from event_contract.versions import CHANGES
 from lambdas.shared.entities import ENTITIES, EVENT_SOURCE, SCHEMA_VERSION
 from stacks.building_blocks.schema_registry import schema_name
 
@@ -31,11 +32,18 @@ rule is checked by `tests/contracts/test_event_schemas.py` against the released 
 
 def render(consumers: Mapping[str, list[str]]) -> str:
     """The whole file; `consumers` maps a detail-type to the rules (`<stack>/<rule>`) that match its example."""
-    parts = [HEADER, _sizes(), _metadata()]
+    parts = [HEADER, _versions(), _sizes(), _metadata()]
     for entity in ENTITIES:
         types = [d for d in DETAIL_TYPES if d.entity is entity]
         parts.append(_entity_section(types, consumers))
     return "\n".join(parts).rstrip() + "\n"
+
+
+def _versions() -> str:
+    if SCHEMA_VERSION not in CHANGES:
+        raise SystemExit(f"event_contract/versions.py says nothing about schemaVersion {SCHEMA_VERSION}: add its line")
+    lines = [f"- `{version}`: {change}" for version, change in CHANGES.items()]
+    return "\n".join(["Versions:", "", *lines, ""])
 
 
 def _sizes() -> str:

@@ -11,7 +11,8 @@ from lambdas.shared.table_keys import PARTITION_KEY, SORT_KEY
 
 KEY_SEPARATOR = "#"
 EVENT_SOURCE = "orders.table"  # <service>.<component>
-SCHEMA_VERSION = "1"
+# 2: Shipment events are gone; the shipment is on the order (`shipmentId`, `shippedAt`), docs/decisions.md 29
+SCHEMA_VERSION = "2"
 
 CHANGE_SUFFIXES = {"INSERT": "Created", "MODIFY": "Updated", "REMOVE": "Deleted"}
 
@@ -28,8 +29,10 @@ class Entity(NamedTuple):
 ORDER = Entity("Order", "ORDER#")
 CUSTOMER = Entity("Customer", "CUSTOMER#")
 PRODUCT = Entity("Product", "PRODUCT#")  # a product's item holds its `stock`
-SHIPMENT = Entity("Shipment", "SHIPMENT#")  # one per order, keyed by the order id
-ENTITIES = (ORDER, CUSTOMER, PRODUCT, SHIPMENT)
+ENTITIES = (ORDER, CUSTOMER, PRODUCT)
+# Orders shipped under schemaVersion 1 have a SHIPMENT#<orderId> item (ShipmentCreated). None is written or published
+# any more: the order carries its shipment (`shipmentId`, `shippedAt`). Operator tools still read the old ones.
+LEGACY_SHIPMENT = Entity("Shipment", "SHIPMENT#")
 _BY_PREFIX = {entity.key_prefix: entity for entity in ENTITIES}
 
 

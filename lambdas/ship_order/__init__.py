@@ -1,1 +1,1 @@
-"""ShipOrder: create the order's shipment, exactly once however often it runs."""
+"""ShipOrder: book the order's shipment, the same one however often it runs; the workflow records it on the order."""

@@ -1,4 +1,4 @@
-"""The shipment of a reserved order: one per order, its id derived from the order so a retry never makes a second."""
+"""The shipment of a reserved order: its id derived from the order's, so that a retry books the same one again."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 
 from lambdas.shared.orders import Id, LineItem
-from lambdas.shared.table import Item, timestamp
+from lambdas.shared.table import timestamp
 
 
 class ShipOrderRequest(msgspec.Struct, kw_only=True, rename="camel"):
@@ -21,17 +21,6 @@ def shipment_id(order_id: str) -> str:
     return f"shp-{order_id}"
 
 
-def shipment_item(request: ShipOrderRequest, now: datetime | None = None) -> Item:
-    """The shipment's attributes (its keys are the repository's business)."""
-    item: Item = {
-        "shipmentId": {"S": shipment_id(request.order_id)},
-        "orderId": {"S": request.order_id},
-        "status": {"S": "CREATED"},
-        "createdAt": {"S": timestamp(now)},
-        "lineItems": {
-            "L": [{"M": {"sku": {"S": line.sku}, "quantity": {"N": str(line.quantity)}}} for line in request.line_items]
-        },
-    }
-    if request.correlation_id:
-        item["correlationId"] = {"S": request.correlation_id}
-    return item
+def booked_shipment(request: ShipOrderRequest, now: datetime | None = None) -> dict[str, str]:
+    """What the workflow records on the order with its SHIPPED status (`shipmentId`, `shippedAt`)."""
+    return {"shipmentId": shipment_id(request.order_id), "shippedAt": timestamp(now)}

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lambdas.shared.dynamodb_json import item_to_json
-from lambdas.shared.entities import ORDER, SHIPMENT, Entity
+from lambdas.shared.entities import LEGACY_SHIPMENT, ORDER, Entity
 from lambdas.shared.orders import SETTLED_STATUSES
 from lambdas.shared.table import item_key
 from ops.event_store.queries import EventStore, StoredEvent
@@ -63,11 +63,13 @@ def current_order(table_client: Any, table_name: str, order_id: str, entity: Ent
 
 
 def order_history(table_client: Any, table_name: str, store: EventStore, order_id: str) -> OrderHistory:
-    history = OrderHistory(
-        order_id,
-        current_order(table_client, table_name, order_id),
-        current_order(table_client, table_name, order_id, SHIPMENT),
+    order = current_order(table_client, table_name, order_id)
+    shipment = (
+        {"shipmentId": order["shipmentId"], "createdAt": order.get("shippedAt")}
+        if order and "shipmentId" in order
+        else current_order(table_client, table_name, order_id, LEGACY_SHIPMENT)  # shipped under schemaVersion 1
     )
+    history = OrderHistory(order_id, order, shipment)
     history.changes = [_change(event) for event in store.aggregate(ORDER.name, order_id)]
     return history
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from lambdas.intake.submission import OrderSubmission
 from lambdas.shared.catalogue import customer_item, product_item
-from lambdas.shared.entities import ORDER, SHIPMENT, entity_key
+from lambdas.shared.entities import LEGACY_SHIPMENT, ORDER, entity_key
 from lambdas.shared.validation import converted
 
 UNIT_PRICE_MINOR = 4500
@@ -63,7 +63,7 @@ class RunData:
         """Every item the run may have written to the single table."""
         keys = [{"pk": item["pk"], "sk": item["sk"]} for item in self.catalogue()]
         for name in order_names:
-            for entity in (ORDER, SHIPMENT):
+            for entity in (ORDER, LEGACY_SHIPMENT):  # runs of schemaVersion 1 left shipment items
                 key = entity_key(entity, self.id(name))
                 keys.append({"pk": {"S": key["pk"]}, "sk": {"S": key["sk"]}})
         return keys

@@ -43,9 +43,9 @@ def happy_path(run: Scenario) -> None:
         lambda: str(run.stocks(reserved)),
     )
     trace.wait_for(
-        "workflow -> ShipOrder (shipment written)",
+        "workflow -> ShipOrder, MarkShipped (shipment on the order)",
         lambda: table.shipment(o1),
-        lambda item: f"{item['shipmentId']} created {item['createdAt']}",
+        lambda item: f"{item['shipmentId']} booked {item['shippedAt']}",
         "a shipment",
     )
 

@@ -41,14 +41,13 @@ class OrderWorkflow(Construct):
             "dynamodb:GetItem",
             "dynamodb:BatchGetItem",
         )
+        # It books the shipment and returns it; MarkShipped records it on the order (decision 29): no table access.
         self.ship_order = self._task_function(
             "ShipOrder",
             "ship_order",
-            "Creates the shipment of a reserved order, once",
-            table,
+            "Books the shipment of a reserved order (its id derived from the order's)",
+            None,
             defaults,
-            "dynamodb:PutItem",
-            "dynamodb:GetItem",
         )
 
         definition = OrderWorkflowDefinition(
@@ -129,11 +128,12 @@ class OrderWorkflow(Construct):
         construct_id: str,
         package: str,
         description: str,
-        table: dynamodb.ITableV2,
+        table: dynamodb.ITableV2 | None,
         defaults: EnvironmentDefaults,
         *table_actions: str,
     ) -> PowertoolsFunction:
-        """A function the workflow invokes as a task: it reads TABLE_NAME and may do `table_actions` on the table."""
+        """A function the workflow invokes as a task: with a table, it reads TABLE_NAME and may do `table_actions`
+        on it; without one, it has no access to any."""
         function = PowertoolsFunction(
             self,
             construct_id,
@@ -141,9 +141,10 @@ class OrderWorkflow(Construct):
             description=description,
             failures_end_in="the order workflow's Catch states (order FAILED, execution failed and alarmed)",
             defaults=defaults,
-            environment={"TABLE_NAME": table.table_name},
+            environment={"TABLE_NAME": table.table_name} if table else {},
         )
-        function.allow(table.table_arn, *table_actions)
+        if table:
+            function.allow(table.table_arn, *table_actions)
         return function
 
     def _acknowledge_wildcards(self) -> None:

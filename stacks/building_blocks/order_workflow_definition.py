@@ -159,7 +159,8 @@ class OrderWorkflowDefinition(Construct):
             "MarkShipped",
             (OrderStatus.RESERVED,),
             OrderStatus.SHIPPED,
-            extra={"shipmentId": string_at("$.shipment.shipmentId")},
+            # The shipment lives on the order (decision 29): one write, one OrderUpdated, no Shipment item.
+            extra={"shipmentId": string_at("$.shipment.shipmentId"), "shippedAt": string_at("$.shipment.shippedAt")},
         )
         mark_shipped.add_catch(
             sfn.Fail(self, "ShippedButStatusNotUpdated", error="StatusNotUpdated", cause_path="$.failure.Cause"),

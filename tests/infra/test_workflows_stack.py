@@ -229,12 +229,18 @@ def test_state_machine_may_touch_only_the_table_and_its_two_functions() -> None:
             assert "index" not in json.dumps(statement)
 
 
+def test_ship_order_has_no_access_to_the_table_at_all() -> None:
+    """It books the shipment; MarkShipped records it on the order (decision 29)."""
+    template = workflows("dev")
+    statements = role_statements(template, "OrderWorkflow/ShipOrder/Role")
+    assert not [s for s in statements if "dynamodb" in str(s["Action"])]
+    function_id, _ = resource_at(template, "OrderWorkflow/ShipOrder/Function")
+    assert "TABLE_NAME" not in template["Resources"][function_id]["Properties"]["Environment"]["Variables"]
+
+
 @pytest.mark.parametrize(
     ("function", "actions"),
-    [
-        ("ProcessOrder", ["dynamodb:GetItem", "dynamodb:BatchGetItem"]),
-        ("ShipOrder", ["dynamodb:PutItem", "dynamodb:GetItem"]),
-    ],
+    [("ProcessOrder", ["dynamodb:GetItem", "dynamodb:BatchGetItem"])],
 )
 def test_functions_may_only_do_what_they_need_on_the_table(function: str, actions: list[str]) -> None:
     template = workflows("dev")

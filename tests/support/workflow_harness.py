@@ -258,7 +258,6 @@ def workflow_harness(
     """`stream`: the table gets its stream (NEW_AND_OLD_IMAGES), which `WorkflowHarness.stream_records` reads."""
     monkeypatch.setenv("TABLE_NAME", TABLE_NAME)
     process_order._dependencies.cache_clear()
-    ship_order._dependencies.cache_clear()
     serialize_writes(monkeypatch)
     with mock_aws(config=MOTO_CONFIG):
         dynamodb = boto3.client("dynamodb", region_name=REGION)
@@ -287,4 +286,3 @@ def workflow_harness(
         )
         yield harness
     process_order._dependencies.cache_clear()
-    ship_order._dependencies.cache_clear()

@@ -15,7 +15,9 @@ from tests.support.workflow_paths import SKUS
 @pytest.fixture
 def workflow(monkeypatch: pytest.MonkeyPatch) -> Iterator[WorkflowHarness]:
     synthesized = synthesize("dev")
-    with workflow_harness(monkeypatch, synthesized.template("Data"), synthesized.template("Workflows")) as harness:
+    # The stream shows each write once: how often an order was shipped (its shipment is on it, decision 29).
+    data, workflows = synthesized.template("Data"), synthesized.template("Workflows")
+    with workflow_harness(monkeypatch, data, workflows, stream=True) as harness:
         harness.put(customer_item("c-1"))
         for sku, stock in SKUS.items():
             harness.put(product_item(sku, stock))

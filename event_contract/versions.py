@@ -1,0 +1,11 @@
+"""What each `schemaVersion` changed, for consumers (docs/events.md lists it). Every released version has a line:
+`make events` refuses to write the catalog otherwise."""
+
+from __future__ import annotations
+
+CHANGES = {
+    "1": "the first release: Order, Customer, Product and Shipment events.",
+    "2": "Shipment events (ShipmentCreated, ShipmentUpdated, ShipmentDeleted) are no longer published: the order "
+    "carries its shipment (`shipmentId`, and the new `shippedAt`), set with its SHIPPED status in one change "
+    "(docs/decisions.md, 29). The other detail-types are as in version 1, with `shippedAt` added to orders.",
+}
