@@ -9,6 +9,8 @@ itself, so a write made by any tool flows through as on AWS. It shrinks as the e
 Covered, as the Pipes user guide documents it:
 - sources: a DynamoDB stream (every shard, TRIM_HORIZON or LATEST, batch size and batching window) and an SQS queue
   (batch size and window, long polling, visibility timeout left to SQS, up to five batches handled at once);
+- a stream pipe's position, kept across redeploys (in memory) and restarts of the runner (each committed batch,
+  in `.local/pipes-checkpoints.json`: local_cloud/pipes/checkpoints.py);
 - filter criteria (any pattern matches; evaluated by the emulator's EventBridge pattern engine; an SQS body that is
   JSON is filtered as JSON); what a filter drops from a queue is deleted;
 - a Lambda enrichment, invoked synchronously with the batch as one JSON array, with its input template;
@@ -29,5 +31,4 @@ Not covered (a pipe that needs one of these is reported and not run, or the diff
 - ParallelizationFactor (each shard is read one batch at a time, so order within a shard holds as it does for 1);
 - log destinations and metrics (the runner logs every batch to `.local/pipes-runner.log` instead), Pipes' own
   retry backoff (retries here are quick), and automatic disabling of a pipe after persistent 4xx errors;
-- positions survive redeploys but not a restart of the runner, which then starts from the starting position.
 """

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from local_cloud.deployed import DeployedStacks
+from local_cloud.pipes.checkpoints import Checkpoints
 from local_cloud.pipes.definition import PipeDefinition, describe, load_pipe, pipe_resources
 from local_cloud.pipes.role import RoleSession
 from local_cloud.pipes.sources import StreamReader
 from local_cloud.pipes.workers import PipeWorker, worker_for
-from local_cloud.settings import RUNNER_READY_FILE, LocalCloud, stack_names
+from local_cloud.settings import LOCAL_DIR, RUNNER_READY_FILE, LocalCloud, stack_names
 
 logger = logging.getLogger("pipes")
 DONE = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE")
@@ -28,6 +29,7 @@ class PipesRunner:
         self._definitions: list[PipeDefinition] = []
         self._workers: dict[str, PipeWorker] = {}
         self._positions: dict[str, StreamReader] = {}
+        self._checkpoints = Checkpoints(LOCAL_DIR / "pipes-checkpoints.json")
         self._waiting_said = False
 
     def run_forever(self, interval_seconds: float = 2.0) -> None:
@@ -92,7 +94,7 @@ class PipesRunner:
         worker = self._workers.get(definition.name)
         if state == "RUNNING" and worker is None:
             role = RoleSession(self._cloud, definition.role_arn, f"local-pipes-{definition.logical_id}")
-            worker = worker_for(definition, role.client, self._cloud.client, self._positions)
+            worker = worker_for(definition, role.client, self._cloud.client, self._positions, self._checkpoints)
             self._workers[definition.name] = worker
             worker.start()
         elif state != "RUNNING" and worker is not None:

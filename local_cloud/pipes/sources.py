@@ -2,7 +2,7 @@
 
 - DynamoDB stream: every shard, from the pipe's starting position, in order; a batch is up to `BatchSize` records
   of one shard, waiting up to `MaximumBatchingWindowInSeconds` to fill. The position advances only when the caller
-  commits a batch, so a failed batch is read again.
+  commits a batch, so a failed batch is read again; with `Checkpoints`, a committed position outlives the runner.
 - SQS queue: long polling; a batch is up to `BatchSize` messages gathered within the batching window. Messages stay
   in the queue (invisible) until the caller deletes them: what is not deleted comes back after the visibility
   timeout and, past the queue's maxReceiveCount, moves to its redrive DLQ, as with Pipes.
@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from local_cloud.pipes.checkpoints import Checkpoints
 from local_cloud.pipes.definition import PipeDefinition
 from rendering.pipe_records import as_pipes_record, sqs_record
 
@@ -43,21 +44,33 @@ class _Shard:
 
 
 class StreamReader:
-    def __init__(self, streams: Any, definition: PipeDefinition) -> None:
+    def __init__(self, streams: Any, definition: PipeDefinition, checkpoints: Checkpoints | None = None) -> None:
         self._streams = streams
         self._definition = definition
         self._stream_arn = definition.source_arn
+        self._checkpoints = checkpoints
         self._shards: dict[str, _Shard] = {}
         self._discover(str(definition.source.get("StartingPosition", "LATEST")))
 
     def _discover(self, starting_position: str) -> None:
         description = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]
         for shard in description["Shards"]:
-            if shard["ShardId"] not in self._shards:
-                iterator = self._streams.get_shard_iterator(
-                    StreamArn=self._stream_arn, ShardId=shard["ShardId"], ShardIteratorType=starting_position
-                )["ShardIterator"]
-                self._shards[shard["ShardId"]] = _Shard(shard["ShardId"], iterator)
+            shard_id = shard["ShardId"]
+            if shard_id in self._shards:
+                continue
+            committed = self._committed(shard_id)
+            where: dict[str, str] = (
+                {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": committed}
+                if committed
+                else {"ShardIteratorType": starting_position}
+            )
+            iterator = self._streams.get_shard_iterator(StreamArn=self._stream_arn, ShardId=shard_id, **where)
+            self._shards[shard_id] = _Shard(shard_id, iterator["ShardIterator"], checkpoint=committed)
+
+    def _committed(self, shard_id: str) -> str | None:
+        if self._checkpoints is None:
+            return None
+        return self._checkpoints.position(self._definition.name, self._stream_arn, shard_id)
 
     def next_batch(self) -> StreamBatch | None:
         """Up to BatchSize records of one shard, or None when no shard has any within the batching window."""
@@ -85,6 +98,8 @@ class StreamReader:
         shard = self._shards[batch.shard_id]
         del shard.buffered[: len(batch.records)]
         shard.checkpoint = batch.last_sequence
+        if self._checkpoints:
+            self._checkpoints.commit(self._definition.name, self._stream_arn, batch.shard_id, batch.last_sequence)
 
     def _as_pipes_record(self, record: dict[str, Any]) -> dict[str, Any]:
         return as_pipes_record(record, self._stream_arn)

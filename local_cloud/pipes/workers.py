@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
+from local_cloud.pipes.checkpoints import Checkpoints
 from local_cloud.pipes.definition import PipeDefinition
 from local_cloud.pipes.filtering import FilterCriteria
 from local_cloud.pipes.sources import QueueReader, StreamBatch, StreamReader
@@ -80,12 +81,17 @@ class PipeWorker(threading.Thread):
 
 class StreamPipeWorker(PipeWorker):
     def __init__(
-        self, definition: PipeDefinition, client: Any, runner_client: Any, reader: StreamReader | None = None
+        self,
+        definition: PipeDefinition,
+        client: Any,
+        runner_client: Any,
+        reader: StreamReader | None = None,
+        checkpoints: Checkpoints | None = None,
     ) -> None:
         super().__init__(definition, client, runner_client)
         # MiniStack 1.5.33 authorizes DynamoDB Streams calls against resource "*", not the stream's ARN, so the
         # role's grant on the stream (as on AWS) is refused there: the stream is read with the runner's credentials.
-        self.reader = reader or StreamReader(runner_client("dynamodbstreams"), definition)
+        self.reader = reader or StreamReader(runner_client("dynamodbstreams"), definition, checkpoints)
 
     def poll_once(self) -> bool:
         batch = self.reader.next_batch()
@@ -222,12 +228,17 @@ class QueuePipeWorker(PipeWorker):
 
 
 def worker_for(
-    definition: PipeDefinition, client: Any, runner_client: Any, positions: dict[str, StreamReader]
+    definition: PipeDefinition,
+    client: Any,
+    runner_client: Any,
+    positions: dict[str, StreamReader],
+    checkpoints: Checkpoints | None = None,
 ) -> PipeWorker:
-    """A stream pipe keeps its read position across redeploys (`positions`, by pipe name and stream)."""
+    """A stream pipe keeps its read position across redeploys (`positions`, by pipe name and stream) and, with
+    `checkpoints`, across restarts of the runner."""
     if not definition.is_stream:
         return QueuePipeWorker(definition, client, runner_client)
     key = f"{definition.name}|{definition.source_arn}"
-    worker = StreamPipeWorker(definition, client, runner_client, positions.get(key))
+    worker = StreamPipeWorker(definition, client, runner_client, positions.get(key), checkpoints)
     positions[key] = worker.reader
     return worker
