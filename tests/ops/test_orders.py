@@ -13,7 +13,7 @@ import pytest
 from ops.aws import OperatorError
 from ops.event_store.queries import EventStore
 from ops.orders import cli
-from ops.orders.history import current_order, order_history
+from ops.orders.history import current_order, execution_name, order_history
 from ops.orders.restart import plan_retry, retry
 from stacks.names import Output
 from tests.support.event_store import STORE_TABLE, StoreFeeder
@@ -124,3 +124,16 @@ def test_the_command_says_what_it_would_do_asks_and_starts(
     out = io.StringIO()
     assert cli.main(["show", "o-5"], out=out) == 0
     assert out.getvalue().startswith("order o-5: SHIPPED\nshipment shp-o-5 created ")
+
+
+@pytest.mark.parametrize(
+    ("written", "name"),
+    [
+        ("run-1", "run-1"),  # what the workflow writes since decision 28
+        ("arn:aws:states:eu-west-1:123456789012:execution:OrderWorkflow:run-1", "run-1"),  # a STANDARD execution's ARN
+        ("arn:aws:states:eu-west-1:123456789012:express:OrderWorkflow:run-1:0f1e2d3c-aaaa", "run-1"),  # an EXPRESS one
+        (None, None),  # intake, an operator, another writer
+    ],
+)
+def test_an_older_orders_execution_arn_is_shown_by_its_name(written: str | None, name: str | None) -> None:
+    assert execution_name(written) == name
