@@ -15,7 +15,8 @@ Covered, as the Pipes user guide documents it:
   JSON is filtered as JSON); what a filter drops from a queue is deleted;
 - a Lambda enrichment, invoked synchronously with the batch as one JSON array, with its input template;
 - targets: an event bus (Source, DetailType, Resources, Time as static values or dynamic JSON paths read from each
-  enriched element, the element as the detail, at most 10 entries per PutEvents) and a Lambda function invoked
+  enriched element, the element as the detail, at most 10 entries per PutEvents, each of at most 256 KB as
+  EventBridge counts it, which the emulator does not check) and a Lambda function invoked
   REQUEST_RESPONSE (input template per record, `batchItemFailures` honoured);
 - input templates (`<$.path>`, reserved `<aws.pipes.*>` variables, implicit body parsing), refusing the placements
   whose outcome Pipes does not document;

@@ -229,3 +229,25 @@ def test_a_queue_pipe_reads_its_next_batch_while_the_last_one_is_still_being_del
     worker.finish()
 
     assert sorted(queue.deleted) == ["m-1", "m-2"]
+
+
+@pytest.mark.usefixtures("no_waiting")
+def test_an_event_over_256_kb_is_refused_as_aws_refuses_it_and_only_its_record_ends_in_the_dlq() -> None:
+    """The emulator takes any size; PutEvents takes entries of at most 256 KB (the runner counts as AWS documents)."""
+    definition = pipe(Component.EVENT_FABRIC, "StreamPipe/Pipe")
+    cloud = FakeCloud({"lambda": FakeLambda({str(definition.enrichment_arn): enrichment}), "events": FakeEvents(),
+                       "sqs": FakeSqs()})  # fmt: skip
+    records = [stream_record(name) for name in ("order_insert", "customer_insert")]
+    records[1]["dynamodb"]["NewImage"]["name"] = {"S": "x" * 300_000}  # a 300 KB item: DynamoDB takes up to 400 KB
+    for number, record in enumerate(records, start=1):
+        record["dynamodb"]["SequenceNumber"] = f"{number:021d}"
+        record["dynamodb"]["ApproximateCreationDateTime"] = 4_102_444_800
+    worker = StreamPipeWorker(definition, cloud.client, cloud.client, OneBatch(StreamBatch("shard-1", records)))  # type: ignore[arg-type]
+
+    assert worker.poll_once()
+
+    assert [entry["DetailType"] for entry in cloud.clients["events"].put] == ["OrderCreated"]
+    [dlq_name] = cloud.clients["sqs"].sent
+    [pointer] = [json.loads(body) for body in cloud.clients["sqs"].sent[dlq_name]]
+    assert pointer["DDBStreamBatchInfo"]["startSequenceNumber"] == f"{2:021d}"
+    assert "over 262144 bytes" in pointer["responseContext"]["error"]
