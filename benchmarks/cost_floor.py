@@ -33,7 +33,7 @@ HOPS = {
 
 def floor_per_hop(traffic: Traffic) -> dict[str, float]:
     per, listed = order_footprint(traffic), prices()["prices"]
-    units = {"bus events": per.records, "executions": 1.0, "stored events": per.records}
+    units = {"bus events": per.events, "executions": 1.0, "stored events": per.events}
     return {
         hop: traffic.accepted * units[hop] * listed[key]["usd"] / listed[key]["per"] for hop, (_, key) in HOPS.items()
     }

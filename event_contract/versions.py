@@ -7,5 +7,7 @@ CHANGES = {
     "1": "the first release: Order, Customer, Product and Shipment events.",
     "2": "Shipment events (ShipmentCreated, ShipmentUpdated, ShipmentDeleted) are no longer published: the order "
     "carries its shipment (`shipmentId`, and the new `shippedAt`), set with its SHIPPED status in one change "
-    "(docs/decisions.md, 29). The other detail-types are as in version 1, with `shippedAt` added to orders.",
+    "(docs/decisions.md, 29). ProductUpdated is published when more than a product's `stock` changed: a "
+    "reservation or its release is on the order's RESERVED or FAILED event, not a ProductUpdated per product "
+    "(decision 30). The schemas are those of version 1, with `shippedAt` added to orders.",
 }

@@ -60,6 +60,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
             "states": per.states,
             "lambdaCalls": per.lambda_calls,
             "streamRecords": per.records,
+            "busEvents": per.events,
             "orderEvents": per.order_records,
             "eventBytes": per.event_bytes,
             "storedEventBytes": per.stored_event_bytes,
@@ -105,8 +106,8 @@ def as_table(result: dict[str, Any]) -> str:
             ),
             "",
             f"per accepted order (devtools/cost/footprint.json, measured by running it): {per['states']:.2f} states, "
-            f"{per['streamRecords']:.2f} stream records = bus events ({per['eventBytes']:,.0f} bytes each on average; "
-            f"stored {per['storedEventBytes']:,.0f}), {per['orderEvents']:.2f} order events",
+            f"{per['streamRecords']:.2f} stream records, {per['busEvents']:.2f} bus events ({per['eventBytes']:,.0f} "
+            f"bytes each on average; stored {per['storedEventBytes']:,.0f}), {per['orderEvents']:.2f} order events",
             "assumptions: free tier ignored; DynamoDB on-demand; traffic spread evenly over the month; Lambda warm "
             "durations, log sizes, idle pollers as in devtools/cost/inputs.py (Assumptions)",
         ]

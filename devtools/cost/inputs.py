@@ -112,11 +112,12 @@ class OrderFootprint:
 
     states: float
     lambda_calls: dict[str, float]
-    records: float  # stream records = bus events
+    records: float  # stream records: each is read by the pipe and handed to the enrichment
+    events: float  # of them, bus events (a product's stock-only change is none: lambdas/enrichment/publication.py)
     order_records: float  # of them, Order events
     writes: list[tuple[float, dict[str, Any]]]  # (weight, measured write)
     cancelled_writes: float
-    event_bytes: float  # per event, on average
+    event_bytes: float  # per bus event, on average
     stored_event_bytes: float
     kept_bytes: dict[str, float]  # by entity: the size of the items an order leaves in the table (its last images)
     kept_indexes: dict[str, set[str]]  # by entity: the GSIs its last image stays in
@@ -141,10 +142,13 @@ class OrderFootprint:
     def stored_event_write_units(self, projections: list[str]) -> float:
         """Per event: the item, and each GSI (keys only: one unit; ALL: the item again)."""
         per_event = 0.0
-        for weight, write in self.writes:
+        for weight, write in self.published_writes():
             item = math.ceil(write["storedEventBytes"] / WRITE_UNIT_BYTES)
             per_event += weight * (item + sum(item if p == "ALL" else 1 for p in projections))
-        return per_event / self.records
+        return per_event / self.events
+
+    def published_writes(self) -> list[tuple[float, dict[str, Any]]]:
+        return [(weight, write) for weight, write in self.writes if write["published"]]
 
 
 def _index_write_units(after_bytes: int, change: str, projection: str) -> int:
@@ -170,6 +174,8 @@ def order_footprint(traffic: Traffic) -> OrderFootprint:
     shares = traffic.shares()
     writes = [(shares[o], write) for o in OUTCOMES for write in measured[o]["writes"]]
     records = sum(weight for weight, _ in writes)
+    published = [(weight, write) for weight, write in writes if write["published"]]
+    events = sum(weight for weight, _ in published)
     calls: dict[str, float] = {}
     for outcome in OUTCOMES:
         for function, count in measured[outcome]["lambdaCalls"].items():
@@ -178,11 +184,12 @@ def order_footprint(traffic: Traffic) -> OrderFootprint:
         states=sum(shares[o] * len(measured[o]["states"]) for o in OUTCOMES),
         lambda_calls=calls,
         records=records,
-        order_records=sum(weight for weight, write in writes if write["entity"] == "Order"),
+        events=events,
+        order_records=sum(weight for weight, write in published if write["entity"] == "Order"),
         writes=writes,
         cancelled_writes=sum(shares[o] * measured[o]["cancelledWrites"] for o in OUTCOMES),
-        event_bytes=sum(weight * write["eventBytes"] for weight, write in writes) / records,
-        stored_event_bytes=sum(weight * write["storedEventBytes"] for weight, write in writes) / records,
+        event_bytes=sum(weight * write["eventBytes"] for weight, write in published) / events,
+        stored_event_bytes=sum(weight * write["storedEventBytes"] for weight, write in published) / events,
         kept_bytes=_kept_bytes(measured, shares),
         kept_indexes=_kept_indexes(measured),
         history_bytes=sum(shares[o] * measured[o]["historyBytes"] for o in OUTCOMES),

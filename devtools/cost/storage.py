@@ -34,7 +34,7 @@ def kept(regions: list[RegionSettings], traffic: Traffic, per: OrderFootprint) -
         for entity in PER_ORDER_ENTITIES
     )
     store = regions[0].event_store_table
-    event_bytes = per.records * _with_indexes(per.stored_event_bytes, store, set(store.index_projections))
+    event_bytes = per.events * _with_indexes(per.stored_event_bytes, store, set(store.index_projections))
     return [
         Kept(
             "orders table (orders)",

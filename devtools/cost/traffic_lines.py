@@ -116,8 +116,9 @@ def table_writes(bill: Bill, regions: list[RegionSettings], traffic: Traffic, pe
 
 
 def fabric(bill: Bill, where: RegionSettings, traffic: Traffic, assume: Assumptions, per: OrderFootprint) -> None:
-    region, events = where.region, traffic.accepted * per.records
-    per_second = events / SECONDS_PER_MONTH
+    """Pipes bills each record its filter passes; the enrichment leaves out the ones that are no event."""
+    region, records, events = where.region, traffic.accepted * per.records, traffic.accepted * per.events
+    per_second = records / SECONDS_PER_MONTH
     per_batch = records_per_batch(per_second, where.stream.window_seconds, where.stream.batch_size)
     bill.add(
         region,
@@ -126,9 +127,9 @@ def fabric(bill: Bill, where: RegionSettings, traffic: Traffic, assume: Assumpti
         "dynamodb.streamReadRequest",
         assume.stream_polls_per_second * SECONDS_PER_MONTH,
     )
-    bill.add(region, "Pipes", "stream pipe requests", "pipes.request", events)
-    bill.pipe_requests[(region, "stream")] = events
-    lambda_line(bill, where, assume, "enrichment", events / per_batch, root=True)
+    bill.add(region, "Pipes", "stream pipe requests", "pipes.request", records)
+    bill.pipe_requests[(region, "stream")] = records
+    lambda_line(bill, where, assume, "enrichment", records / per_batch, root=True)
     bill.add(
         region,
         "EventBridge",
@@ -149,7 +150,7 @@ def recorders(
 ) -> None:
     """The archive, the event store and the event log take every event (`copies`: the other region's replicated
     events, where this region's recorders take them)."""
-    region, events = where.region, traffic.accepted * per.records
+    region, events = where.region, traffic.accepted * per.events
     label = " (the other region's replicated copies)" if copies else ""
     gigabytes = events * per.event_bytes / 1024 / KB_PER_GB
     if where.archive_retention_days:
@@ -223,7 +224,7 @@ def replication(
     recorders take them only if their patterns let the other region's `originRegion` through."""
     if not any(region.replicating_endpoints for region in regions):
         return
-    events = traffic.accepted * per.records
+    events = traffic.accepted * per.events
     bill.add(
         other.region,
         "EventBridge",

@@ -1,4 +1,5 @@
-"""A batch of stream records into envelopes, in order; one record that cannot become an event fails the batch.
+"""A batch of stream records into envelopes, in order; one record that cannot become an event fails the batch. A
+product's stock-only change is left out: it is not an event (publication.py).
 
 Pipes supports no partial failure for enrichments: the whole invocation fails with every bad record's reason, so
 the pipe retries, bisects the batch (isolating the bad record) and, after its bounded retries, sends the record's
@@ -13,6 +14,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from lambdas.enrichment.envelope import RejectedRecordError, envelope
+from lambdas.enrichment.publication import is_stock_only_change
 from lambdas.shared.observability import logger, metrics
 
 
@@ -27,6 +29,8 @@ def enrich(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     envelopes: list[dict[str, Any]] = []
     rejections: list[str] = []
     for record in records:
+        if isinstance(record, dict) and is_stock_only_change(record):
+            continue  # not an event since schemaVersion 2 (lambdas/enrichment/publication.py)
         try:
             envelopes.append(envelope(record))
         except RejectedRecordError as error:

@@ -51,7 +51,7 @@ def compare(check: CountedRun, settings: RegionSettings) -> tuple[list[Compared]
     store_indexes = list(settings.event_store_table.index_projections.values())
     events_per_second = rate * (1 - traffic.share_rejected_at_intake) * per.records
     return [
-        Compared("bus events per accepted order", len(stored) / accepted, per.records),
+        Compared("bus events per accepted order", len(stored) / accepted, per.events),
         Compared("stream records per accepted order", len(writes) / accepted, per.records),
         Compared("table write units per accepted order (cancelled reservations apart)",
                  _priced_like_the_model(writes).table_write_units(projections),
@@ -76,7 +76,8 @@ def compare(check: CountedRun, settings: RegionSettings) -> tuple[list[Compared]
 
 def _priced_like_the_model(writes: list[tuple[float, dict[str, Any]]]) -> OrderFootprint:
     """The run's writes in the model's own shape, so both sides are priced by the same code."""
-    return OrderFootprint(states=0, lambda_calls={}, records=sum(w for w, _ in writes), order_records=0, writes=writes,
+    records = sum(w for w, _ in writes)
+    return OrderFootprint(states=0, lambda_calls={}, records=records, events=0, order_records=0, writes=writes,
                           cancelled_writes=0, event_bytes=0, stored_event_bytes=0, kept_bytes={}, kept_indexes={},
                           history_bytes=0, history_bytes_without_data=0)  # fmt: skip
 

@@ -50,7 +50,7 @@ class RunEffects:
     def stored_events(self) -> list[dict[str, Any]]:
         """The event store's items of the run's orders, shipments and products since it began."""
         store = self.app[Output.EVENT_STORE_TABLE_NAME]
-        aggregates = [f"{entity}#{order}" for order in self.run.sent for entity in ("Order", "Shipment")]
+        aggregates = [f"{entity}#{order}" for order in self.run.sent for entity in ("Order",)]
         aggregates += [f"Product#{self.run.sku(name)}" for name in PRODUCTS]
         items = []
         for aggregate in aggregates:

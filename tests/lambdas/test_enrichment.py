@@ -11,6 +11,7 @@ from devtools.fake_lambda_context import FakeLambdaContext
 from lambdas.enrichment.batch import UnpublishableRecordsError
 from lambdas.enrichment.envelope import MAX_EVENT_BYTES, RejectedRecordError, envelope
 from lambdas.enrichment.handler import handler
+from lambdas.shared.catalogue import product_item
 from lambdas.shared.dynamodb_json import attribute_to_json, number
 from tests.support.events import expected_envelope, stream_record, stream_record_names
 
@@ -153,3 +154,36 @@ def test_nested_sets_are_sorted() -> None:
         "s": [-1, 2.5, 10],
         "b": ["a", "z"],
     }
+
+
+def product_change(before: dict[str, Any], after: dict[str, Any], event_id: str) -> dict[str, Any]:
+    """A MODIFY of a product item, as the table's stream hands it on (both images)."""
+    record = stream_record("order_modify")
+    record["eventID"] = event_id
+    record["dynamodb"].update(Keys={"pk": before["pk"], "sk": before["sk"]}, OldImage=before, NewImage=after)
+    return record
+
+
+def test_a_products_stock_only_change_is_no_event_but_any_other_change_is(lambda_context: FakeLambdaContext) -> None:
+    """schemaVersion 2: a reservation or release is on the order's events, not a ProductUpdated (decision 30)."""
+    product = product_item("p-1", 10, 4500)
+    reserved = {**product, "stock": {"N": "8"}}
+    repriced = {**reserved, "priceMinor": {"N": "4900"}}
+    repriced_and_reserved = {**repriced, "stock": {"N": "7"}}
+    batch = [
+        product_change(product, reserved, "stock-only"),
+        product_change(reserved, repriced, "price"),
+        product_change(repriced, repriced_and_reserved, "stock-only-again"),
+        product_change(repriced_and_reserved, {**repriced_and_reserved, "priceMinor": {"N": "1"}, "stock": {"N": "6"}},
+                       "price-and-stock"),
+        stream_record("order_modify"),
+    ]  # fmt: skip
+
+    results = handler(batch, lambda_context)
+
+    assert [r["metadata"]["eventId"] for r in results] == [
+        "price",
+        "price-and-stock",
+        stream_record("order_modify")["eventID"],
+    ]
+    assert results[0]["data"]["stock"] == 8  # a catalogue change still says the stock at that moment
