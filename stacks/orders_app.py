@@ -117,9 +117,7 @@ def build_orders_app(app: App, config: EnvironmentConfig) -> OrdersApp:
         table_name=table_name(config.name) if multi_region else None,
     )
     primary = _region_stacks(props, config, defaults, here, data)
-    if not config.secondary_region:
-        operations = _operations(props, config, here, [primary.watched])
-        orders = OrdersApp(primary=replace(primary, operations=operations))
+    standby, failover = None, None
     if config.secondary_region:
         there = Placement(config.secondary_region, True, True, config.publishing_region == config.secondary_region)
         replica = ReplicaDataStack(
@@ -141,9 +139,10 @@ def build_orders_app(app: App, config: EnvironmentConfig) -> OrdersApp:
         )
         # The endpoint names the standby's bus by ARN (built from its fixed name): no reference orders the deploy.
         failover.add_stack_dependency(standby.fabric, "the global endpoint needs the standby's bus to exist")
-        # The standby's rows name its resources through cross-region references: this stack deploys after them.
-        operations = _operations(props, config, here, [primary.watched, standby.watched])
-        orders = OrdersApp(primary=replace(primary, operations=operations), standby=standby, failover=failover)
+    # One dashboard: the standby's rows name its resources through cross-region references, so it deploys after them.
+    regions = [primary.watched] + ([standby.watched] if standby else [])
+    operations = _operations(props, config, here, regions)
+    orders = OrdersApp(primary=replace(primary, operations=operations), standby=standby, failover=failover)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
     return orders
 

@@ -148,7 +148,12 @@ class OrderFootprint:
         return per_event / self.events
 
     def published_writes(self) -> list[tuple[float, dict[str, Any]]]:
-        return [(weight, write) for weight, write in self.writes if write["published"]]
+        return published_writes(self.writes)
+
+
+def published_writes(writes: list[tuple[float, dict[str, Any]]]) -> list[tuple[float, dict[str, Any]]]:
+    """The writes that became bus events (a product's stock-only change is none)."""
+    return [(weight, write) for weight, write in writes if write["published"]]
 
 
 def _index_write_units(after_bytes: int, change: str, projection: str) -> int:
@@ -174,7 +179,7 @@ def order_footprint(traffic: Traffic) -> OrderFootprint:
     shares = traffic.shares()
     writes = [(shares[o], write) for o in OUTCOMES for write in measured[o]["writes"]]
     records = sum(weight for weight, _ in writes)
-    published = [(weight, write) for weight, write in writes if write["published"]]
+    published = published_writes(writes)
     events = sum(weight for weight, _ in published)
     calls: dict[str, float] = {}
     for outcome in OUTCOMES:

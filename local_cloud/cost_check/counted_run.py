@@ -8,6 +8,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from devtools.cost.inputs import Traffic
@@ -41,9 +42,13 @@ class Run:
     def sku(self, product: str) -> str:
         return reference_id("sku", f"c{self.token}-", PRODUCTS[product][0])
 
+    @cached_property
+    def skus(self) -> tuple[str, ...]:
+        return tuple(self.sku(name) for name in PRODUCTS)
+
     def owns(self, table_key: str) -> bool:
-        """Whether an item's key is one of this run's orders, shipments, customer or products."""
-        return self.run_id in table_key or table_key.endswith(tuple(self.sku(name) for name in PRODUCTS))
+        """Whether an item's key is one of this run's orders, customer or products (asked of every stream record)."""
+        return self.run_id in table_key or table_key.endswith(self.skus)
 
     def order(self, number: int, outcome: str) -> dict[str, Any]:
         lines = {"shipped": [("pa", 1, PRICE_MINOR), ("pb", 1, PRICE_MINOR)],

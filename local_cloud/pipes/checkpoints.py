@@ -17,26 +17,29 @@ from pathlib import Path
 
 
 class Checkpoints:
+    """The positions, read from `file` once and written back whole at every commit (one runner writes them)."""
+
     def __init__(self, file: Path) -> None:
         self._file = file
         self._lock = threading.Lock()
-
-    def _read(self) -> dict[str, dict[str, str]]:
-        try:
-            found = json.loads(self._file.read_text())
-        except (FileNotFoundError, ValueError):  # none yet, or a write cut short before its rename
-            return {}
-        return found if isinstance(found, dict) else {}
+        self._positions = _read(file)
 
     def position(self, pipe: str, stream_arn: str, shard_id: str) -> str | None:
         """The last sequence number committed in that shard, if any."""
         with self._lock:
-            return self._read().get(f"{pipe}|{stream_arn}", {}).get(shard_id)
+            return self._positions.get(f"{pipe}|{stream_arn}", {}).get(shard_id)
 
     def commit(self, pipe: str, stream_arn: str, shard_id: str, sequence_number: str) -> None:
         with self._lock:
-            found = self._read()
-            found.setdefault(f"{pipe}|{stream_arn}", {})[shard_id] = sequence_number
+            self._positions.setdefault(f"{pipe}|{stream_arn}", {})[shard_id] = sequence_number
             partial = self._file.with_suffix(".partial")
-            partial.write_text(json.dumps(found, indent=1, sort_keys=True))
+            partial.write_text(json.dumps(self._positions, indent=1, sort_keys=True))
             os.replace(partial, self._file)  # atomic: a runner killed mid-write leaves the previous positions
+
+
+def _read(file: Path) -> dict[str, dict[str, str]]:
+    try:
+        found = json.loads(file.read_text())
+    except (FileNotFoundError, ValueError):  # none yet, or a file that is not ours to trust
+        return {}
+    return found if isinstance(found, dict) else {}

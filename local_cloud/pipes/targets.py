@@ -75,7 +75,7 @@ def put_on_bus(events_client: Any, definition: PipeDefinition, elements: list[An
         entries.append({key: value for key, value in entry.items() if value is not None})
     # Whether AWS refuses the whole request or only that entry is not documented; either way the pipe's target stage
     # fails, so the batch is retried, bisected and the record's pointer ends in the DLQ: the runner does that here.
-    too_big = [entry_size(entry) for entry in entries if entry_size(entry) > MAX_ENTRY_BYTES]
+    too_big = [size for size in map(entry_size, entries) if size > MAX_ENTRY_BYTES]
     if too_big:
         raise DeliveryError(f"PutEvents refuses entries over {MAX_ENTRY_BYTES} bytes: {too_big[:3]} bytes")
     for start in range(0, len(entries), MAX_BUS_ENTRIES):

@@ -71,7 +71,7 @@ def as_text(history: OrderHistory) -> str:
     since = f", open since {order['openSince'].split('#')[0]}" if history.open and order.get("openSince") else ""
     lines = [f"order {history.order_id}: {order.get('status', 'not in the table')}{reason}{since}"]
     if history.shipment:
-        lines.append(f"shipment {history.shipment.get('shipmentId')} created {history.shipment.get('createdAt')}")
+        lines.append(f"shipment {history.shipment['shipmentId']} created {history.shipment['shippedAt']}")
     lines.append("changes (from the event store):")
     for change in history.changes:
         by = change.execution or "-"

@@ -64,11 +64,10 @@ def current_order(table_client: Any, table_name: str, order_id: str, entity: Ent
 
 def order_history(table_client: Any, table_name: str, store: EventStore, order_id: str) -> OrderHistory:
     order = current_order(table_client, table_name, order_id)
-    shipment = (
-        {"shipmentId": order["shipmentId"], "createdAt": order.get("shippedAt")}
-        if order and "shipmentId" in order
-        else current_order(table_client, table_name, order_id, LEGACY_SHIPMENT)  # shipped under schemaVersion 1
-    )
+    shipment = order_shipment(order)
+    if shipment is None:  # an order shipped under schemaVersion 1 has a shipment item of its own
+        legacy = current_order(table_client, table_name, order_id, LEGACY_SHIPMENT)
+        shipment = {"shipmentId": legacy["shipmentId"], "shippedAt": legacy.get("createdAt")} if legacy else None
     history = OrderHistory(order_id, order, shipment)
     history.changes = [_change(event) for event in store.aggregate(ORDER.name, order_id)]
     return history
@@ -95,3 +94,10 @@ def execution_name(written: str | None) -> str | None:
     if written is None or not written.startswith("arn:aws:states:"):
         return written
     return written.split(":")[7]
+
+
+def order_shipment(order: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The shipment the workflow recorded on the order with its SHIPPED status: its id and when it was booked."""
+    if not order or "shipmentId" not in order:
+        return None
+    return {"shipmentId": order["shipmentId"], "shippedAt": order.get("shippedAt")}

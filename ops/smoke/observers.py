@@ -13,6 +13,7 @@ from urllib.parse import quote
 from lambdas.shared.dynamodb_json import item_to_json
 from lambdas.shared.entities import ORDER, PRODUCT, entity_key
 from ops.event_store.queries import EventStore, StoredEvent
+from ops.orders.history import order_shipment
 
 
 class Table:
@@ -37,11 +38,7 @@ class Table:
         return int(product["stock"]) if product else -1
 
     def shipment(self, order_id: str) -> dict[str, Any] | None:
-        """The shipment the workflow recorded on the order: its id and when it was booked."""
-        order = self.order(order_id) or {}
-        return (
-            {"shipmentId": order["shipmentId"], "shippedAt": order.get("shippedAt")} if "shipmentId" in order else None
-        )
+        return order_shipment(self.order(order_id))
 
     def put(self, item: dict[str, Any]) -> None:
         self.client.put_item(TableName=self.name, Item=item)
