@@ -147,6 +147,11 @@ class EnvironmentConfig(_Settings):
     # primary is unhealthy. `activeRegion` is the region whose stream pipe publishes (the primary unless failed over).
     secondary_region: str | None = Field(default=None, examples=["eu-central-1"])
     active_region: str | None = Field(default=None, examples=["eu-west-1"])
+    # The global endpoint's event replication (AWS's default and recommendation). The app's own rules, store, log and
+    # archive never act on the other region's copies (docs/decisions.md, "A standby region"), so for the app a
+    # replicated copy is only a charge; an environment whose other teams consume the primary's events in the standby
+    # region keeps it on (decision 31).
+    event_replication: bool = True
     # Deployed to a local emulator (`make local-deploy`), never to AWS: the dependencies layer is built for this
     # machine's interpreter (the emulator runs every python* function on it) and the Momento endpoint may be a
     # stand-in on loopback. Nothing else differs from an AWS environment.
@@ -179,6 +184,8 @@ class EnvironmentConfig(_Settings):
                 raise ValueError(
                     "secondaryRegion cannot be used in a localCloud environment (one emulator, one region)"
                 )
+        if not self.event_replication and self.secondary_region is None:
+            raise ValueError("eventReplication is a setting of the global endpoint: it needs secondaryRegion")
         if self.active_region is not None and self.active_region not in (self.region, self.secondary_region):
             raise ValueError(
                 f"activeRegion must be region ({self.region!r}) or secondaryRegion ({self.secondary_region!r}), "

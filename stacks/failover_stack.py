@@ -1,5 +1,5 @@
 """Failover, in the primary region: an EventBridge global endpoint over the two regions' buses, with event
-replication, routed by a Route 53 health check on the primary's EventBridge latency.
+replication where the environment keeps it (`eventReplication`), routed by a Route 53 health check on the primary's EventBridge latency.
 
 The pattern is the one the EventBridge guide documents for global endpoints: a CloudWatch alarm on
 `AWS/Events IngestionToInvocationStartLatency` (average above 30 s for 5 minutes), a `CLOUDWATCH_METRIC` health
@@ -43,6 +43,7 @@ class FailoverStack(Stack):
         bus_name: str,
         secondary_region: str,
         alarm_topic: sns.ITopic,
+        replication: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -56,7 +57,9 @@ class FailoverStack(Stack):
             # then, rather than failing over for quiet.
             insufficient_data_health_status=route53.InsufficientDataHealthStatusEnum.LAST_KNOWN_STATUS,
         )
-        self.replication_role = self._replication_role(primary_bus, secondary_bus, bus_name, secondary_region)
+        self.replication_role = (
+            self._replication_role(primary_bus, secondary_bus, bus_name, secondary_region) if replication else None
+        )
         self.endpoint = events.CfnEndpoint(
             self,
             "GlobalEndpoint",
@@ -73,10 +76,14 @@ class FailoverStack(Stack):
                     secondary=events.CfnEndpoint.SecondaryProperty(route=secondary_region),
                 )
             ),
-            # Replication sends every custom event to both buses (managed rules), which the guide recommends:
-            # the secondary's consumers stay exercised, and recovery back to the primary is automatic.
-            replication_config=events.CfnEndpoint.ReplicationConfigProperty(state="ENABLED"),
-            role_arn=self.replication_role.role_arn,
+            # Replication sends every custom event to both buses (managed rules), which the guide recommends
+            # (eb-ge-best-practices.html): the secondary's consumers stay exercised, and recovery back to the
+            # primary is automatic. The app's own rules ignore the other region's copies, so an environment may turn
+            # it off (`eventReplication`, docs/decisions.md 31); the endpoint then takes no role.
+            replication_config=events.CfnEndpoint.ReplicationConfigProperty(
+                state="ENABLED" if replication else "DISABLED"
+            ),
+            role_arn=self.replication_role.role_arn if self.replication_role else None,
         )
         CfnOutput(self, FailoverOutput.GLOBAL_ENDPOINT_URL, value=self.endpoint.attr_endpoint_url)
         CfnOutput(self, FailoverOutput.GLOBAL_ENDPOINT_ID, value=self.endpoint.attr_endpoint_id)

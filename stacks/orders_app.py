@@ -136,6 +136,7 @@ def build_orders_app(app: App, config: EnvironmentConfig) -> OrdersApp:
             bus_name=bus_name(config.name),
             secondary_region=config.secondary_region,
             alarm_topic=primary.fabric.alarm_topic,
+            replication=config.event_replication,
         )
         # The endpoint names the standby's bus by ARN (built from its fixed name): no reference orders the deploy.
         failover.add_stack_dependency(standby.fabric, "the global endpoint needs the standby's bus to exist")

@@ -276,3 +276,10 @@ def test_only_prod_has_a_standby_region_and_it_publishes_from_the_primary() -> N
     assert configs["prod"].regions == ["eu-west-1", "eu-central-1"]
     assert configs["prod"].publishing_region == "eu-west-1"
     assert configs["dev"].regions == ["eu-west-1"]
+
+
+def test_event_replication_off_needs_a_standby() -> None:
+    blocks = environments()
+    blocks["staging"]["eventReplication"] = False
+    with pytest.raises(ConfigError, match=r"eventReplication is a setting of the global endpoint: it needs secondaryRegion"):
+        load_environment_config(blocks, "staging", environ={})

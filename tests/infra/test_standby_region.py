@@ -151,8 +151,26 @@ def failover_template() -> dict[str, Any]:
     return synthesize("prod").templates[failover_stack_name("prod")]
 
 
-def test_the_global_endpoint_routes_primary_to_standby_with_replication_on() -> None:
+def replicating_failover_template() -> dict[str, Any]:
+    """prod's Failover stack with `eventReplication` on, as AWS's guide recommends and every other standby gets."""
+    config = PROD.model_copy(update={"event_replication": True})
+    app = App(context={**cdk_json_context(), "env": "prod", "aws:cdk:bundling-stacks": []})
+    orders = build_orders_app(app, config)
+    assert orders.failover is not None
+    return app.synth().get_stack_artifact(orders.failover.artifact_id).template
+
+
+def test_prods_endpoint_replicates_nothing_and_has_no_role() -> None:
+    """Decision 31: the app ignores the other region's copies, so prod pays for none."""
     template = failover_template()
+    endpoint = only_resource(template, "AWS::Events::Endpoint")["Properties"]
+    assert endpoint["ReplicationConfig"] == {"State": "DISABLED"}
+    assert "RoleArn" not in endpoint
+    assert not resources_of_type(template, "AWS::IAM::Role")
+
+
+def test_the_global_endpoint_routes_primary_to_standby_with_replication_on() -> None:
+    template = replicating_failover_template()
     endpoint = only_resource(template, "AWS::Events::Endpoint")["Properties"]
     assert endpoint["ReplicationConfig"] == {"State": "ENABLED"}
     assert [len(endpoint["EventBuses"])] == [2]
@@ -166,7 +184,7 @@ def test_the_global_endpoint_routes_primary_to_standby_with_replication_on() -> 
 
 
 def test_the_replication_role_may_only_put_to_both_buses_and_manage_the_endpoints_rules() -> None:
-    template = failover_template()
+    template = replicating_failover_template()
     statements = [
         s for p in resources_of_type(template, "AWS::IAM::Policy").values()
         for s in p["Properties"]["PolicyDocument"]["Statement"]
