@@ -26,8 +26,8 @@ class _Item(BaseModel):
 
     pk: str = Field(description="partition key, `<ENTITY>#<id>`")
     sk: str = Field(description="sort key; equal to the partition key for entities")
-    gsi1pk: str | None = Field(default=None, description="GSI1 partition key (orders: the customer's key)")
-    gsi1sk: str | None = Field(default=None, description="GSI1 sort key (orders: `ORDER#<createdAt>#<orderId>`)")
+    gsi1pk: str | None = Field(default=None, description="ByCustomer partition key (orders: the customer's key)")
+    gsi1sk: str | None = Field(default=None, description="ByCustomer sort key (orders: `ORDER#<createdAt>#<orderId>`)")
 
 
 class CustomerSnapshot(BaseModel):

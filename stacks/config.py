@@ -123,6 +123,9 @@ class CacheSettings(_Settings):
     invocation_rate_limit_per_second: int = Field(ge=1, le=300)
 
 
+RetiredIndex = Literal["GSI1"]  # the keys of stacks/data_stack.py RETIRED_INDEXES
+
+
 class EnvironmentConfig(_Settings):
     name: str
     account: str | None = Field(default=None, pattern=r"^\d{12}$", examples=["123456789012"])
@@ -152,6 +155,9 @@ class EnvironmentConfig(_Settings):
     # replicated copy is only a charge; an environment whose other teams consume the primary's events in the standby
     # region keeps it on (decision 31).
     event_replication: bool = True
+    # Retired table indexes the deployed table still has, kept for one deploy while their replacement is added
+    # (stacks/data_stack.py RETIRED_INDEXES; README, "Deploy"). Empty for a new environment.
+    keep_retired_indexes: list[RetiredIndex] = Field(default_factory=list)
     # Deployed to a local emulator (`make local-deploy`), never to AWS: the dependencies layer is built for this
     # machine's interpreter (the emulator runs every python* function on it) and the Momento endpoint may be a
     # stand-in on loopback. Nothing else differs from an AWS environment.

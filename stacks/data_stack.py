@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from aws_cdk import CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
-from lambdas.shared.table_keys import GSI1, OPEN_ORDERS, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+from lambdas.shared.table_keys import BY_CUSTOMER, OPEN_ORDERS, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE, IndexKeys
 from stacks.names import Output
+
+# Indexes the app no longer defines, as they were, for an environment deployed with them: a global table takes one
+# GSI created or deleted per update, so an index that replaces another is added in one deploy (`keepRetiredIndexes`
+# names the old one) and the old one is dropped by the next (README, "Deploy").
+RETIRED_INDEXES = {
+    # Replaced by ByCustomer, the same keys projecting KEYS_ONLY (docs/decisions.md 31).
+    "GSI1": IndexKeys(name="GSI1", partition_key=BY_CUSTOMER.partition_key, sort_key=BY_CUSTOMER.sort_key),
+}
 
 
 class DataStack(Stack):
@@ -21,10 +30,12 @@ class DataStack(Stack):
         retain_data: bool,
         replica_region: str | None = None,
         table_name: str | None = None,
+        kept_retired_indexes: Sequence[str] = (),
         **kwargs: Any,
     ) -> None:
         """`replica_region`: the standby region, where the table gets a replica (with its own stream); the table then
-        needs a `table_name` the standby's stacks can find it by."""
+        needs a `table_name` the standby's stacks can find it by. `kept_retired_indexes`: names of RETIRED_INDEXES the
+        deployed table still has and this deploy keeps."""
         super().__init__(scope, construct_id, **kwargs)
         point_in_time_recovery = dynamodb.PointInTimeRecoverySpecification(point_in_time_recovery_enabled=True)
         replicas = (
@@ -45,11 +56,7 @@ class DataStack(Stack):
             partition_key=dynamodb.Attribute(name=PARTITION_KEY, type=dynamodb.AttributeType.STRING),
             sort_key=dynamodb.Attribute(name=SORT_KEY, type=dynamodb.AttributeType.STRING),
             global_secondary_indexes=[
-                dynamodb.GlobalSecondaryIndexPropsV2(
-                    index_name=GSI1.name,
-                    partition_key=dynamodb.Attribute(name=GSI1.partition_key, type=dynamodb.AttributeType.STRING),
-                    sort_key=dynamodb.Attribute(name=GSI1.sort_key, type=dynamodb.AttributeType.STRING),
-                ),
+                _index(BY_CUSTOMER, dynamodb.ProjectionType.KEYS_ONLY),
                 # Sparse: only orders not yet settled have its keys (lambdas/shared/table_keys.py). The sweeper reads
                 # the keys and the correlation id, which never changes, so a status update writes nothing to it.
                 dynamodb.GlobalSecondaryIndexPropsV2(
@@ -61,6 +68,7 @@ class DataStack(Stack):
                     projection_type=dynamodb.ProjectionType.INCLUDE,
                     non_key_attributes=["correlationId"],
                 ),
+                *(_index(RETIRED_INDEXES[name], dynamodb.ProjectionType.ALL) for name in kept_retired_indexes),
             ],
             time_to_live_attribute=TTL_ATTRIBUTE,
             dynamo_stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
@@ -73,3 +81,12 @@ class DataStack(Stack):
         CfnOutput(self, Output.TABLE_NAME, value=self.table.table_name)
         CfnOutput(self, Output.TABLE_ARN, value=self.table.table_arn)
         CfnOutput(self, Output.TABLE_STREAM_ARN, value=self.table.table_stream_arn or "")
+
+
+def _index(keys: IndexKeys, projection: dynamodb.ProjectionType) -> dynamodb.GlobalSecondaryIndexPropsV2:
+    return dynamodb.GlobalSecondaryIndexPropsV2(
+        index_name=keys.name,
+        partition_key=dynamodb.Attribute(name=keys.partition_key, type=dynamodb.AttributeType.STRING),
+        sort_key=dynamodb.Attribute(name=keys.sort_key, type=dynamodb.AttributeType.STRING),
+        projection_type=projection,
+    )

@@ -1,5 +1,6 @@
 """Failover, in the primary region: an EventBridge global endpoint over the two regions' buses, with event
-replication where the environment keeps it (`eventReplication`), routed by a Route 53 health check on the primary's EventBridge latency.
+replication where the environment keeps it (`eventReplication`), routed by a Route 53 health check on the primary's
+EventBridge latency.
 
 The pattern is the one the EventBridge guide documents for global endpoints: a CloudWatch alarm on
 `AWS/Events IngestionToInvocationStartLatency` (average above 30 s for 5 minutes), a `CLOUDWATCH_METRIC` health

@@ -115,6 +115,7 @@ def build_orders_app(app: App, config: EnvironmentConfig) -> OrdersApp:
         retain_data=config.retain_data,
         replica_region=config.secondary_region,
         table_name=table_name(config.name) if multi_region else None,
+        kept_retired_indexes=config.keep_retired_indexes,
     )
     primary = _region_stacks(props, config, defaults, here, data)
     standby, failover = None, None

@@ -125,7 +125,7 @@ class OrderFootprint:
     history_bytes_without_data: float
 
     def table_write_units(self, projections: dict[str, str], *, replica: bool = False) -> float:
-        """Write units of the table and its GSI1 per order. A replica pays no transactional doubling (replication
+        """Write units of the table and its GSIs per order. A replica pays no transactional doubling (replication
         is not a transaction); a cancelled transaction is priced as if it consumed its writes (DynamoDB's guide does
         not say it does not)."""
         units = 0.0

@@ -12,9 +12,9 @@ from devtools.cost.item_sizes import event_bytes, item_bytes
 from lambdas.enrichment.envelope import envelope
 from lambdas.enrichment.publication import is_stock_only_change
 from lambdas.event_store.stored_event import stored_event
-from lambdas.shared.table_keys import GSI1, OPEN_ORDERS, IndexKeys
+from lambdas.shared.table_keys import BY_CUSTOMER, OPEN_ORDERS, IndexKeys
 
-INDEXES = (GSI1, OPEN_ORDERS)
+INDEXES = (BY_CUSTOMER, OPEN_ORDERS)
 
 
 def measured_write(record: dict[str, Any], *, transactional: bool, table_arn: str) -> dict[str, Any]:

@@ -72,7 +72,7 @@ def order_item(
     snapshot = {"customer": {"M": customer_snapshot_attribute(customer)}} if customer else {}
     return {
         **item_key(ORDER, submission.order_id),
-        # A customer's orders, newest last: query GSI1 on the customer's key.
+        # A customer's orders, newest last: query ByCustomer on the customer's key.
         **index_keys(
             entity_key(CUSTOMER, submission.customer_id)[PARTITION_KEY],
             f"{ORDER.key_prefix}{created_at}#{submission.order_id}",

@@ -10,7 +10,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from lambdas.shared.entities import Entity, entity_key
-from lambdas.shared.table_keys import GSI1, OPEN_ORDER_SHARDS, OPEN_ORDERS, PARTITION_KEY, SORT_KEY
+from lambdas.shared.table_keys import BY_CUSTOMER, OPEN_ORDER_SHARDS, OPEN_ORDERS, PARTITION_KEY, SORT_KEY
 
 Item = dict[str, Any]  # an item in DynamoDB JSON ({"name": {"S": "..."}})
 # A conditional put that creates the item only if no item has its key.
@@ -26,8 +26,8 @@ def key_of(item: Item) -> Item:
 
 
 def index_keys(partition: str, sort: str) -> Item:
-    """The GSI1 attributes of an item: query GSI1 on `partition`, sorted by `sort`."""
-    return {GSI1.partition_key: {"S": partition}, GSI1.sort_key: {"S": sort}}
+    """The ByCustomer attributes of an item: query ByCustomer on `partition`, sorted by `sort`."""
+    return {BY_CUSTOMER.partition_key: {"S": partition}, BY_CUSTOMER.sort_key: {"S": sort}}
 
 
 def open_order_keys(order_id: str, since: str) -> Item:

@@ -14,7 +14,10 @@ class IndexKeys(NamedTuple):
     sort_key: str
 
 
-GSI1 = IndexKeys(name="GSI1", partition_key="gsi1pk", sort_key="gsi1sk")
+# A customer's orders, newest last. It projects the keys only: an order's status writes then leave the index alone,
+# and a reader gets the items by key (docs/decisions.md 31). The attributes keep the names they had under the index it
+# replaced, GSI1 (projecting ALL), so no item was rewritten.
+BY_CUSTOMER = IndexKeys(name="ByCustomer", partition_key="gsi1pk", sort_key="gsi1sk")
 # A sparse index of the orders not yet settled: intake sets its keys on a new order, every write that settles the order
 # (SHIPPED, INVALID, BACKORDERED, FAILED) removes them, so the order sweeper finds what is left open too long.
 OPEN_ORDERS = IndexKeys(name="OpenOrders", partition_key="openShard", sort_key="openSince")

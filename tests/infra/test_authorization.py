@@ -17,11 +17,13 @@ from typing import Any
 
 import pytest
 import yaml
+from aws_cdk import App
 
 from devtools.authorization.check import Report, check
 from devtools.authorization.cli import main
 from devtools.synth import EVALUATED_REPOSITORY, synthesized_delivery_access
-from tests.support.synth import PROJECT_ROOT, synthesize
+from stacks.orders_app import build_orders_app
+from tests.support.synth import PROJECT_ROOT, cdk_json_context, synthesize
 
 pytestmark = pytest.mark.xdist_group("synth")
 CHECKED = ("dev", "prod")
@@ -45,6 +47,17 @@ def delivery_assembly(env_name: str) -> Path:
 @functools.cache
 def report(env_name: str) -> Report:
     return check(env_name, synthesize(env_name).assembly_dir, delivery_assembly(env_name), EVALUATED_REPOSITORY)
+
+
+@functools.cache
+def replicating_prod_report() -> Report:
+    """prod with its global endpoint replicating (`eventReplication` true, the default), which prod itself is not."""
+    outdir = _temporary("cdk-replicating-")
+    config = synthesize("prod").config.model_copy(update={"event_replication": True})
+    app = App(outdir=str(outdir), context={**cdk_json_context(), "env": "prod", "aws:cdk:bundling-stacks": []})
+    build_orders_app(app, config)
+    app.synth()
+    return check("prod", outdir, delivery_assembly("prod"), EVALUATED_REPOSITORY)
 
 
 def mutated(source: Path, edit: Edit) -> Path:
@@ -95,6 +108,8 @@ def test_every_caller_in_the_templates_is_checked(env_name: str) -> None:
                                     "AWS::Lambda::Function", "AWS::StepFunctions::StateMachine",
                                     "AWS::Events::Endpoint"):  # fmt: skip
                 path = resource["Metadata"]["aws:cdk:path"].removesuffix("/Resource")
+                if resource["Properties"].get("ReplicationConfig", {}).get("State") == "DISABLED":
+                    continue  # an endpoint that does not replicate calls nothing
                 assert path in callers, f"{path} makes no evaluated call"
     regions = {
         re.sub(r".*-\d{12}-", "", o.call.resource)
@@ -113,7 +128,14 @@ def test_prod_has_the_edges_of_both_regions() -> None:
     for kind in ("alarm -> topic", "rule -> target", "pipe -> source", "function -> SDK call", "state machine -> task"):
         own = sum(1 for o in failover if o.call.kind == kind)
         assert kinds[kind] == 2 * dev[kind] + own, kind
-    assert kinds["endpoint -> bus"] == 2
+    assert "endpoint -> bus" not in kinds  # prod's endpoint does not replicate (decision 31)
+
+
+def test_a_replicating_endpoint_is_allowed_to_put_on_both_buses_and_manage_its_rules() -> None:
+    result = replicating_prod_report()
+    assert [f"{o.call.describe()}: {o.reason}" for o in result.failures] == []
+    kinds = result.counts()
+    assert (kinds["endpoint -> role"], kinds["endpoint -> bus"], kinds["endpoint -> managed rule"]) == (1, 2, 8)
 
 
 def _drop_statements(resource_type: str, predicate: Callable[[dict[str, Any]], bool]) -> Edit:

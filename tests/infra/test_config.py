@@ -281,5 +281,5 @@ def test_only_prod_has_a_standby_region_and_it_publishes_from_the_primary() -> N
 def test_event_replication_off_needs_a_standby() -> None:
     blocks = environments()
     blocks["staging"]["eventReplication"] = False
-    with pytest.raises(ConfigError, match=r"eventReplication is a setting of the global endpoint: it needs secondaryRegion"):
+    with pytest.raises(ConfigError, match=r"eventReplication is a setting of the global endpoint: it needs secondary"):
         load_environment_config(blocks, "staging", environ={})

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+from typing import get_args
 
-from lambdas.shared.table_keys import GSI1, OPEN_ORDERS, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+import pytest
+from aws_cdk import App
+
+from lambdas.shared.table_keys import BY_CUSTOMER, OPEN_ORDERS, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+from stacks.config import RetiredIndex
+from stacks.data_stack import RETIRED_INDEXES
 from stacks.names import table_name
-from tests.support.synth import ENVIRONMENTS, synthesize
+from stacks.orders_app import build_orders_app
+from tests.support.synth import ENVIRONMENTS, cdk_json_context, environment_config, synthesize
 from tests.support.templates import only_resource, resources_of_type
 
 
@@ -34,12 +40,13 @@ def test_single_table_keys_index_ttl_and_stream(env_name: str) -> None:
         "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["correlationId"]},
     }
     assert index == {
-        "IndexName": GSI1.name,
+        "IndexName": BY_CUSTOMER.name,
         "KeySchema": [
             {"AttributeName": "gsi1pk", "KeyType": "HASH"},
             {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
         ],
-        "Projection": {"ProjectionType": "ALL"},
+        # Keys only: an order's status writes change neither key, so they write nothing to the index.
+        "Projection": {"ProjectionType": "KEYS_ONLY"},
     }
     assert properties["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
     assert properties["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
@@ -76,3 +83,17 @@ def test_outputs_name_arn_and_stream(env_name: str) -> None:
     assert template["Outputs"]["TableName"]["Value"] == {"Ref": table_id}
     assert template["Outputs"]["TableArn"]["Value"] == {"Fn::GetAtt": [table_id, "Arn"]}
     assert template["Outputs"]["TableStreamArn"]["Value"] == {"Fn::GetAtt": [table_id, "StreamArn"]}
+
+
+def test_a_retired_index_is_kept_for_the_deploy_that_adds_its_replacement() -> None:
+    """An environment deployed with GSI1 adds ByCustomer first (one index created per global-table update), then
+    drops GSI1 in its next deploy; the config names only indexes the Data stack knows."""
+    config = environment_config("staging").model_copy(update={"keep_retired_indexes": ["GSI1"]})
+    app = App(context={**cdk_json_context(), "env": "staging", "aws:cdk:bundling-stacks": []})
+    orders = build_orders_app(app, config)
+    template = app.synth().get_stack_artifact(orders.primary.data.artifact_id).template
+    indexes = only_resource(template, "AWS::DynamoDB::GlobalTable")["Properties"]["GlobalSecondaryIndexes"]
+    assert [(i["IndexName"], i["Projection"]["ProjectionType"]) for i in indexes] == [
+        (BY_CUSTOMER.name, "KEYS_ONLY"), (OPEN_ORDERS.name, "INCLUDE"), ("GSI1", "ALL")
+    ]  # fmt: skip
+    assert set(get_args(RetiredIndex)) == set(RETIRED_INDEXES)

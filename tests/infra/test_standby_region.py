@@ -157,7 +157,8 @@ def replicating_failover_template() -> dict[str, Any]:
     app = App(context={**cdk_json_context(), "env": "prod", "aws:cdk:bundling-stacks": []})
     orders = build_orders_app(app, config)
     assert orders.failover is not None
-    return app.synth().get_stack_artifact(orders.failover.artifact_id).template
+    template: dict[str, Any] = app.synth().get_stack_artifact(orders.failover.artifact_id).template
+    return template
 
 
 def test_prods_endpoint_replicates_nothing_and_has_no_role() -> None:

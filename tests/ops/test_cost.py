@@ -137,7 +137,7 @@ def test_a_cancelled_reservation_writes_no_event_and_a_replica_pays_no_transacti
     shipped, backordered = (len(measured[o]["writes"]) for o in ("shipped", "backordered"))
     assert backordered == shipped - 2 * 1 - 1  # no product written, no RESERVED step (the shipment is on the order)
     assert measured["backordered"]["cancelledWrites"] == 3  # the order and two products, none of them written
-    projections = {"GSI1": "ALL", "OpenOrders": "INCLUDE"}
+    projections = {"ByCustomer": "ALL", "OpenOrders": "INCLUDE"}
     assert per.table_write_units(projections, replica=True) < per.table_write_units(projections)
 
 
@@ -266,3 +266,12 @@ def test_alarm_notifications_are_priced_per_e_mail_subscription() -> None:
     emailed = {env: [ln for ln in lines(env) if ln.item == "alarm notifications e-mailed"] for env in ("dev", "prod")}
     assert emailed["dev"][0].quantity == 0
     assert [ln.quantity for ln in emailed["prod"]] == [Assumptions().alarm_notifications_per_month] * 2
+
+
+def test_a_keys_only_index_pays_only_when_an_order_enters_or_leaves_it() -> None:
+    """ByCustomer's keys never change after intake: with KEYS_ONLY, the status writes write nothing to it."""
+    per = order_footprint(Traffic())
+    all_attributes = per.table_write_units({"ByCustomer": "ALL", "OpenOrders": "INCLUDE"})
+    keys_only = per.table_write_units({"ByCustomer": "KEYS_ONLY", "OpenOrders": "INCLUDE"})
+    kept = sum(w for w, write in per.writes if write["indexKeys"]["ByCustomer"] == "kept")
+    assert all_attributes - keys_only == pytest.approx(kept)

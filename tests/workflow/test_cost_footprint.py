@@ -5,7 +5,7 @@ Each outcome's order (built as intake writes it, with its customer's snapshot) r
 machine in moto against a table with its stream. What is measured, never assumed:
 - the states its execution enters and the functions it invokes;
 - every write to the table, in order, from the stream (each is one record, so one bus event): its item before and
-  after, whether a transaction made it, what it did to the GSI1 keys;
+  after, whether a transaction made it, what it did to the keys of each GSI;
 - each record's event as the enrichment builds it (`envelope`) and the bus delivers it, and its event-store item as
   the writer builds it (`stored_event`): their sizes, by the rules in devtools/cost/item_sizes.py;
 - a transaction DynamoDB cancelled (its writes are listed as `cancelledWrites`: they write nothing, emit nothing).
