@@ -7,6 +7,7 @@ from devtools.cost.bill import Bill
 from devtools.cost.coverage import construct_id
 from devtools.cost.deployed_settings import RegionSettings
 from devtools.cost.inputs import KB_PER_GB, SECONDS_PER_MONTH, Assumptions, OrderFootprint, Traffic
+from lambdas.shared.metric_names import ON_INCIDENT, WITH_TRAFFIC
 
 XRAY_DEFAULT_RESERVOIR_PER_SECOND = 1.0  # X-Ray's default rule: one request a second, then 5 %
 XRAY_DEFAULT_SHARE = 0.05
@@ -76,9 +77,19 @@ def standing(bill: Bill, where: RegionSettings, assume: Assumptions) -> None:
     region = where.region
     bill.add(region, "CloudWatch", "alarms", "cloudwatch.alarm", where.alarms)
     bill.add(region, "CloudWatch", "dashboards", "cloudwatch.dashboard", where.dashboards)
-    # Custom metrics are billed for the hours they are published: only where the functions run.
-    metrics = assume.custom_metrics if any(r == region and n for (r, _), n in bill.invocations.items()) else 0
-    bill.add(region, "CloudWatch", "custom metrics (Powertools, the workflow's count)", "cloudwatch.metric", metrics)
+    # Custom metrics are billed for the hours they are published: only where the functions run, and an incident's
+    # metric only in the hours it counts something (lambdas/shared/metric_names.py).
+    runs = any(r == region and n for (r, _), n in bill.invocations.items())
+    hours = SECONDS_PER_MONTH / 3600
+    metrics = len(WITH_TRAFFIC) + len(ON_INCIDENT) * min(assume.incident_metric_hours_per_month / hours, 1.0)
+    bill.add(
+        region,
+        "CloudWatch",
+        f"custom metrics ({len(WITH_TRAFFIC)} with traffic, {len(ON_INCIDENT)} in "
+        f"{assume.incident_metric_hours_per_month} incident hours a month)",
+        "cloudwatch.metric",
+        metrics if runs else 0,
+    )
     bill.add(region, "Secrets Manager", "Momento API key", "secretsmanager.secret", where.secrets)
     bill.add(region, "Route 53", "health checks (the global endpoint's)", "route53.healthCheck", where.health_checks)
     idle_polls = assume.idle_queue_pollers * SECONDS_PER_MONTH / assume.long_poll_seconds

@@ -92,7 +92,9 @@ class Assumptions:
     # Lambda and Pipes poll an SQS source with long polling (20 s waits); five pollers while it is idle.
     idle_queue_pollers: int = 5
     long_poll_seconds: int = 20
-    custom_metrics: int = 12
+    # An incident's metric (lambdas/shared/metric_names.py ON_INCIDENT) is published only in the hours something went
+    # wrong, and billed for those hours only: a day a month, each.
+    incident_metric_hours_per_month: int = 24
     alarm_notifications_per_month: int = 100  # per topic: alarm state changes, both ways
 
 

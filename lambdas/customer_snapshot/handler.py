@@ -10,13 +10,13 @@ from functools import cache
 from typing import Annotated, Any
 
 import msgspec
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.customer_snapshot.repository import Customers
 from lambdas.customer_snapshot.snapshots import with_snapshots
 from lambdas.shared.customer_snapshot import CUSTOMER_SNAPSHOT_KEY
-from lambdas.shared.observability import logger, metrics
+from lambdas.shared.metric_names import Metric
+from lambdas.shared.observability import count, logger, metrics
 from lambdas.shared.settings import load_settings
 
 
@@ -34,5 +34,5 @@ def _dependencies() -> Customers:
 def handler(event: list[dict[str, Any]], context: LambdaContext) -> list[dict[str, Any]]:
     records = with_snapshots(event, _dependencies().snapshots)
     unknown = sum(1 for record in records if CUSTOMER_SNAPSHOT_KEY in record and record[CUSTOMER_SNAPSHOT_KEY] is None)
-    metrics.add_metric(name="IntakeUnknownCustomers", unit=MetricUnit.Count, value=unknown)
+    count(Metric.INTAKE_UNKNOWN_CUSTOMERS, unknown)
     return records

@@ -15,7 +15,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from lambdas.enrichment.envelope import RejectedRecordError, envelope
 from lambdas.enrichment.publication import is_stock_only_change
-from lambdas.shared.observability import logger, metrics
+from lambdas.shared.metric_names import Metric
+from lambdas.shared.observability import count, logger
 
 
 class UnpublishableRecordsError(Exception):
@@ -39,7 +40,7 @@ def enrich(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
             rejections.append(f"{position['eventID']} (sequence {position['sequenceNumber']}): {error}")
 
     if rejections:
-        metrics.add_metric(name="StreamRecordsRejected", unit=MetricUnit.Count, value=len(rejections))
+        count(Metric.STREAM_RECORDS_REJECTED, len(rejections))
         raise UnpublishableRecordsError(
             f"{len(rejections)} of {len(records)} stream records cannot become events: " + "; ".join(rejections)
         )
@@ -50,11 +51,8 @@ def enrich(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     }
     if inexact:
         logger.warning("Numbers kept as exact decimal strings: no double holds them", extra={"paths_by_event": inexact})
-    metrics.add_metric(name="StreamRecordsEnriched", unit=MetricUnit.Count, value=len(envelopes))
+    count(Metric.STREAM_RECORDS_ENRICHED, len(envelopes))
     return envelopes
-
-
-RECORD_AGE_METRIC = "StreamRecordAgeSeconds"
 
 
 def _record_age(records: list[Any]) -> None:
@@ -68,7 +66,7 @@ def _record_age(records: list[Any]) -> None:
         and isinstance(r["dynamodb"].get("ApproximateCreationDateTime"), (int, float))
     ]
     if created:
-        metrics.add_metric(name=RECORD_AGE_METRIC, unit=MetricUnit.Seconds, value=max(time.time() - min(created), 0))
+        count(Metric.STREAM_RECORD_AGE, max(time.time() - min(created), 0), MetricUnit.Seconds)
 
 
 def _position(record: Any) -> dict[str, Any]:

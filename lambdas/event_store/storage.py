@@ -3,11 +3,10 @@ an event without our envelope is stored under a fallback key; a message that is 
 
 from __future__ import annotations
 
-from aws_lambda_powertools.metrics import MetricUnit
-
 from lambdas.event_store.repository import StoredEvents
 from lambdas.event_store.stored_event import MalformedEvent, stored_event
-from lambdas.shared.observability import logger, metrics
+from lambdas.shared.metric_names import Metric
+from lambdas.shared.observability import count, logger
 
 
 def store(message_id: str, body: str, events: StoredEvents, retention_days: int | None) -> str:
@@ -19,14 +18,14 @@ def store(message_id: str, body: str, events: StoredEvents, retention_days: int 
         raise
     if not enveloped:
         logger.warning("Stored a foreign event under its fallback key", extra={"eventId": item["eventId"]["S"]})
-        metrics.add_metric(name="ForeignEvents", unit=MetricUnit.Count, value=1)
+        count(Metric.FOREIGN_EVENTS)
     try:
         stored = events.put_once(item)
     except Exception as error:
         logger.warning("Event not stored; it will be retried", extra={"messageId": message_id, "error": str(error)})
         raise
     if not stored:
-        metrics.add_metric(name="DuplicateEvents", unit=MetricUnit.Count, value=1)
+        count(Metric.DUPLICATE_EVENTS)
         return "duplicate"
-    metrics.add_metric(name="EventsStored", unit=MetricUnit.Count, value=1)
+    count(Metric.EVENTS_STORED)
     return "stored"

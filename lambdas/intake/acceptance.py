@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
-
 from lambdas.intake.repository import Orders, RejectedMessages, Written
 from lambdas.intake.submission import Rejected, parse_submission
 from lambdas.shared.customer_snapshot import CUSTOMER_SNAPSHOT_KEY, CustomerSnapshot
-from lambdas.shared.observability import logger, metrics
+from lambdas.shared.metric_names import Metric
+from lambdas.shared.observability import count, logger
 from lambdas.shared.validation import converted
 
 
@@ -60,9 +59,8 @@ def _accept(message_id: str, body: str, orders: Orders, rejected: RejectedMessag
     except Rejected as rejection:
         rejected.send(message_id, body, str(rejection))
         logger.warning("Order message rejected", extra={"messageId": message_id, "reason": str(rejection)})
-        metrics.add_metric(name="IntakeRejected", unit=MetricUnit.Count, value=1)
+        count(Metric.INTAKE_REJECTED)
         return "rejected"
-    metric = "IntakeWritten" if outcome is Written.CREATED else "IntakeDuplicates"
-    metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
+    count(Metric.INTAKE_WRITTEN if outcome is Written.CREATED else Metric.INTAKE_DUPLICATES)
     logger.info("Order accepted", extra={"messageId": message_id, "orderId": submission.order_id, "outcome": outcome})
     return outcome.value

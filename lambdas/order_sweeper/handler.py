@@ -12,12 +12,12 @@ from functools import cache
 from typing import Annotated, Any
 
 import msgspec
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.order_sweeper.repository import OpenOrders, Workflow
 from lambdas.order_sweeper.sweep import open_since_bound, plan, restart_input
-from lambdas.shared.observability import logger, metrics
+from lambdas.shared.metric_names import Metric
+from lambdas.shared.observability import count, logger, metrics
 from lambdas.shared.settings import load_settings
 
 
@@ -54,6 +54,6 @@ def sweep(
     for order in planned.open_too_long:
         logger.warning("Order still open after several sweeps", extra={"orderId": order.order_id,
                                                                        "openSince": order.open_since})  # fmt: skip
-    metrics.add_metric(name="OrdersRestarted", unit=MetricUnit.Count, value=len(planned.restart))
-    metrics.add_metric(name="OrdersOpenTooLong", unit=MetricUnit.Count, value=len(planned.open_too_long))
+    count(Metric.ORDERS_RESTARTED, len(planned.restart))
+    count(Metric.ORDERS_OPEN_TOO_LONG, len(planned.open_too_long))
     return {"restarted": len(planned.restart), "openTooLong": len(planned.open_too_long)}

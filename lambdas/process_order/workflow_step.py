@@ -14,12 +14,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from aws_lambda_powertools.metrics import MetricUnit
 
 from lambdas.process_order.repository import OrderReferences
 from lambdas.process_order.rules import InvalidOrder, check_references, reservation_plan, validate
 from lambdas.shared.dynamodb_json import item_to_json
-from lambdas.shared.observability import logger, metrics
+from lambdas.shared.metric_names import Metric
+from lambdas.shared.observability import count, logger
 from lambdas.shared.orders import UNRESERVED, OrderLines, OrderStatus
 from lambdas.shared.table import timestamp
 from lambdas.shared.validation import converted
@@ -54,10 +54,10 @@ def process(request: ProcessOrderRequest, references: OrderReferences, table_nam
         customer = check_references(lines, order.get("customer"), references.customer, references.existing_skus)
     except InvalidOrder as invalid:
         logger.info("Order is invalid", extra={"reason": str(invalid)})
-        metrics.add_metric(name="OrdersInvalid", unit=MetricUnit.Count, value=1)
+        count(Metric.ORDERS_INVALID)
         return {"status": UNRESERVED_STATUS, "valid": False, "reason": str(invalid)}
 
-    metrics.add_metric(name="OrdersValidated", unit=MetricUnit.Count, value=1)
+    count(Metric.ORDERS_VALIDATED)
     return {
         "status": UNRESERVED_STATUS,
         "valid": True,

@@ -24,6 +24,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from lambdas.shared.metric_names import Metric
 from stacks.building_blocks.dead_letter_queue import DeadLetterQueue
 from stacks.building_blocks.order_workflow_definition import ALREADY_HANDLED_METRIC, WORKFLOW_METRICS_SERVICE
 from stacks.building_blocks.powertools_function import METRICS_NAMESPACE, PowertoolsFunction
@@ -143,7 +144,7 @@ def _workflow(watched: Watched) -> cloudwatch.GraphWidget:
 def _duplicates(watched: Watched) -> cloudwatch.GraphWidget:
     # Powertools adds the service (POWERTOOLS_SERVICE_NAME) as the metric's only dimension.
     stored = [_metric(watched, METRICS_NAMESPACE, name, {"service": "event-store"}, cloudwatch.Stats.SUM)
-              for name in ("EventsStored", "DuplicateEvents")]  # fmt: skip
+              for name in (Metric.EVENTS_STORED, Metric.DUPLICATE_EVENTS)]  # fmt: skip
     return _graph("Event store: stored and duplicate events", stored)
 
 

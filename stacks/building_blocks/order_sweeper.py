@@ -18,6 +18,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from lambdas.shared.metric_names import Metric
 from lambdas.shared.table_keys import OPEN_ORDERS
 from stacks.building_blocks.alarms import FIVE_MINUTES, notify_when_at_least
 from stacks.building_blocks.bus_rules import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS
@@ -30,7 +31,7 @@ SWEEP_EVERY = Duration.minutes(5)
 # that long has no execution left running.
 STUCK_AFTER = Duration.minutes(15)
 REPORT_AFTER = Duration.hours(1)
-OPEN_TOO_LONG_METRIC = "OrdersOpenTooLong"
+OPEN_TOO_LONG_METRIC = Metric.ORDERS_OPEN_TOO_LONG.value
 
 
 class OrderSweeper(Construct):

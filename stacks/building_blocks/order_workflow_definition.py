@@ -24,6 +24,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
+from lambdas.shared.metric_names import Metric
 from lambdas.shared.orders import UNRESERVED, OrderStatus
 from stacks.building_blocks.order_workflow_tasks import (
     RETRY_EVERY_TASK_FAILURE,
@@ -37,7 +38,7 @@ from stacks.building_blocks.order_workflow_tasks import (
 )
 from stacks.building_blocks.powertools_function import METRICS_NAMESPACE
 
-ALREADY_HANDLED_METRIC = "AlreadyHandledExecutions"
+ALREADY_HANDLED_METRIC = Metric.ALREADY_HANDLED_EXECUTIONS.value
 WORKFLOW_METRICS_SERVICE = "order-workflow"  # the `service` dimension, as Powertools names the functions' metrics
 MAX_RESERVATION_RETRIES = 3
 BACKORDER_REASON = "Not enough stock for every line item; nothing was reserved"

@@ -29,6 +29,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from lambdas.shared.entities import ENTITIES
+from lambdas.shared.metric_names import Metric
 from stacks.building_blocks.alarms import FIVE_MINUTES, notify_when_at_least
 from stacks.building_blocks.dead_letter_queue import DeadLetterKind, DeadLetterQueue
 from stacks.building_blocks.environment_defaults import EnvironmentDefaults
@@ -138,7 +139,7 @@ class StreamToBusPipe(Construct):
         """The oldest change of each batch the enrichment sees (Pipes publishes no record age of its own)."""
         return cloudwatch.Metric(
             namespace=METRICS_NAMESPACE,
-            metric_name="StreamRecordAgeSeconds",
+            metric_name=Metric.STREAM_RECORD_AGE.value,
             dimensions_map={"service": "enrichment"},
             statistic=cloudwatch.Stats.MAXIMUM,
             period=FIVE_MINUTES,

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from lambdas.shared.metric_names import ON_INCIDENT, Metric
 from stacks.building_blocks.dead_letter_queue import DeadLetterKind
 from stacks.names import DEAD_LETTER_QUEUES_OUTPUT, Component, failover_stack_name
 from tests.support.synth import ENVIRONMENTS, PROJECT_ROOT, environment_config, synthesize
@@ -253,3 +254,18 @@ def test_the_runbook_covers_every_alarm() -> None:
             full_path = f"{component}/{path}"
             assert any(full_path.endswith(heading) for heading in headings), f"{full_path} has no runbook section"
     assert "## `Intake/RejectedQueue` alarm" in runbook
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENTS)
+def test_an_alarm_on_an_incidents_metric_treats_no_data_as_no_incident(env_name: str) -> None:
+    """An incident's metric is published only when it counts something (lambdas/shared/metric_names.py): the hours
+    without data are the good ones."""
+    alarms = [
+        alarm["Properties"]
+        for template in synthesize(env_name).templates.values()
+        for alarm in resources_of_type(template, "AWS::CloudWatch::Alarm").values()
+        if alarm["Properties"].get("MetricName") in ON_INCIDENT
+    ]
+    assert alarms, "no alarm on an incident's metric: the check checks nothing"
+    assert Metric.ORDERS_OPEN_TOO_LONG in {a["MetricName"] for a in alarms}
+    assert {a["TreatMissingData"] for a in alarms} == {"notBreaching"}
