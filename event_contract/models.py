@@ -20,14 +20,13 @@ TIMESTAMP_PATTERN = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$"
 
 
 class _Item(BaseModel):
-    """An item of the single table as plain JSON: its keys, then its attributes."""
+    """An item of the single table as plain JSON: its key, then its attributes, without the attributes that only
+    place it in the table's indexes (lambdas/shared/table_keys.py INDEX_ATTRIBUTES)."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
     pk: str = Field(description="partition key, `<ENTITY>#<id>`")
     sk: str = Field(description="sort key; equal to the partition key for entities")
-    gsi1pk: str | None = Field(default=None, description="ByCustomer partition key (orders: the customer's key)")
-    gsi1sk: str | None = Field(default=None, description="ByCustomer sort key (orders: `ORDER#<createdAt>#<orderId>`)")
 
 
 class CustomerSnapshot(BaseModel):
@@ -82,15 +81,6 @@ class OrderItem(_Item):
         default=None,
         alias="workflowExecution",
         description="the name of the workflow execution that made the last status change",
-    )
-    open_shard: str | None = Field(
-        default=None, alias="openShard", description="OpenOrders index key while the order is not settled (`OPEN#<n>`)"
-    )
-    open_since: str | None = Field(
-        default=None,
-        alias="openSince",
-        description="OpenOrders index sort key: `<createdAt>#<orderId>`; removed "
-        "with `openShard` when the order is SHIPPED, INVALID, BACKORDERED or FAILED",
     )
 
 

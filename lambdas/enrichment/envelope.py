@@ -12,7 +12,7 @@ from typing import Any
 
 from lambdas.shared.dynamodb_json import UnsupportedAttributeError, item_to_json
 from lambdas.shared.entities import EVENT_SOURCE, SCHEMA_VERSION, Entity, entity_of
-from lambdas.shared.table_keys import PARTITION_KEY, SORT_KEY
+from lambdas.shared.table_keys import INDEX_ATTRIBUTES, PARTITION_KEY, SORT_KEY
 
 CORRELATION_ID_ATTRIBUTE = "correlationId"
 # EventBridge refuses entries over 256 KB; the envelope is checked only when the record could be that large.
@@ -89,18 +89,25 @@ def _entity_of(keys: dict[str, Any]) -> tuple[str, Entity]:
 
 
 def _images(change: str, stream: dict[str, Any]) -> tuple[Any, Any, list[str]]:
-    """(new image, old image, paths of numbers kept as strings), as plain JSON."""
+    """(new image, old image, paths of numbers kept as strings), as plain JSON, without the table's index
+    attributes."""
     new_image = stream.get("NewImage")
     old_image = stream.get("OldImage")
     if change != "REMOVE" and new_image is None:
         raise RejectedRecordError(f"{change} record has no NewImage: the stream must be NEW_AND_OLD_IMAGES")
     inexact_numbers: list[str] = []
     try:
-        data = item_to_json(new_image, inexact_numbers.append) if new_image is not None else None
-        previous = item_to_json(old_image, inexact_numbers.append) if old_image is not None else None
+        data = item_to_json(_entity_attributes(new_image), inexact_numbers.append) if new_image is not None else None
+        previous = (
+            item_to_json(_entity_attributes(old_image), inexact_numbers.append) if old_image is not None else None
+        )
     except UnsupportedAttributeError as error:
         raise RejectedRecordError(str(error)) from None
     return data, previous, inexact_numbers
+
+
+def _entity_attributes(image: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in image.items() if name not in INDEX_ATTRIBUTES}
 
 
 def _is_ttl_expiry(record: dict[str, Any]) -> bool:

@@ -24,3 +24,10 @@ OPEN_ORDERS = IndexKeys(name="OpenOrders", partition_key="openShard", sort_key="
 OPEN_ORDER_SHARDS = 4  # a new order's key spreads over this many partitions (`OPEN#<n>`)
 # What a write that settles an order removes (an UpdateExpression's REMOVE clause).
 SETTLED = f"REMOVE {OPEN_ORDERS.partition_key}, {OPEN_ORDERS.sort_key}"
+
+# Attributes that only place an item in the table's indexes: how this table is laid out, not what the entity is.
+# Events leave them out of `data` and `previous` (docs/decisions.md 31); the item's own key stays, as the contract
+# requires it.
+INDEX_ATTRIBUTES = frozenset(
+    {BY_CUSTOMER.partition_key, BY_CUSTOMER.sort_key, OPEN_ORDERS.partition_key, OPEN_ORDERS.sort_key}
+)

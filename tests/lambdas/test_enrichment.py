@@ -13,6 +13,7 @@ from lambdas.enrichment.envelope import MAX_EVENT_BYTES, RejectedRecordError, en
 from lambdas.enrichment.handler import handler
 from lambdas.shared.catalogue import product_item
 from lambdas.shared.dynamodb_json import attribute_to_json, number
+from lambdas.shared.table_keys import INDEX_ATTRIBUTES
 from tests.support.events import expected_envelope, stream_record, stream_record_names
 
 REJECTED = {
@@ -187,3 +188,14 @@ def test_a_products_stock_only_change_is_no_event_but_any_other_change_is(lambda
         stream_record("order_modify")["eventID"],
     ]
     assert results[0]["data"]["stock"] == 8  # a catalogue change still says the stock at that moment
+
+
+def test_an_event_leaves_out_the_tables_index_attributes() -> None:
+    """gsi1pk, gsi1sk, openShard and openSince place an order in the table's indexes; no consumer needs them, and
+    every event, its archived, logged and stored copies were paying for them twice (docs/decisions.md 31)."""
+    record = stream_record("order_modify")
+    images = [record["dynamodb"]["NewImage"], record["dynamodb"]["OldImage"]]
+    assert all(INDEX_ATTRIBUTES & set(image) for image in images)  # the fixture has them: the test tests something
+    event = envelope(record)
+    assert not INDEX_ATTRIBUTES & (set(event["data"]) | set(event["previous"]))
+    assert event["data"]["pk"] == event["metadata"]["keys"]["pk"]
