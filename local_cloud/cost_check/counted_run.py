@@ -17,12 +17,11 @@ from lambdas.shared.catalogue import customer_item, product_item
 from lambdas.shared.orders import SETTLED_STATUSES
 from local_cloud.settings import LOCAL_ENV, LocalCloud, local_config
 from ops.deployed_app import DeployedApp
+from ops.load.mixes import LINES, MIX_SEED, PRICE_MINOR, default_outcomes
 from stacks.names import Output
 
-PRICE_MINOR = 4500
 # name: (number in its SKU, stock); pzero: every order that names it is backordered; nope is never seeded
 PRODUCTS = {"pa": (1, 10**6), "pb": (2, 10**6), "pzero": (3, 0), "nope": (404, None)}
-MIX_SEED = 24  # the same spread of outcomes in every run
 
 
 @dataclass
@@ -51,12 +50,8 @@ class Run:
         return self.run_id in table_key or table_key.endswith(self.skus)
 
     def order(self, number: int, outcome: str) -> dict[str, Any]:
-        lines = {"shipped": [("pa", 1, PRICE_MINOR), ("pb", 1, PRICE_MINOR)],
-                 "high_value": [("pa", 1, self.high_value_minor + 1), ("pb", 1, PRICE_MINOR)],
-                 "backordered": [("pa", 1, PRICE_MINOR), ("pzero", 1, PRICE_MINOR)],
-                 "invalid": [("pa", 1, PRICE_MINOR), ("nope", 1, PRICE_MINOR)],
-                 "rejected": [("pa", 0, PRICE_MINOR), ("pb", 1, PRICE_MINOR)]}[outcome]  # fmt: skip
-        items = [{"sku": self.sku(sku), "quantity": q, "unitPriceMinor": p} for sku, q, p in lines]
+        items = [{"sku": self.sku(sku), "quantity": q, "unitPriceMinor": self.high_value_minor + 1 if p is None else p}
+                 for sku, q, p in LINES[outcome]]  # fmt: skip
         return {"orderId": reference_id("order", f"{self.run_id}-o", number), "customerId": self.customer_id,
                 "currency": "EUR", "correlationId": reference_id("correlation", f"{self.run_id}-r", number),
                 "lineItems": items}  # fmt: skip
@@ -64,16 +59,6 @@ class Run:
     @property
     def accepted(self) -> list[str]:
         return [order for order, outcome in self.sent.items() if outcome != "rejected"]
-
-
-def outcomes(orders: int, traffic: Traffic) -> list[str]:
-    """The default mix for `orders` orders, shuffled the same way every run so that the outcomes are spread out."""
-    shares = {"rejected": traffic.share_rejected_at_intake, "invalid": traffic.share_invalid,
-              "backordered": traffic.share_backordered, "high_value": traffic.share_high_value}  # fmt: skip
-    mix = [name for name, share in shares.items() for _ in range(round(orders * share))]
-    mix += ["shipped"] * (orders - len(mix))
-    random.Random(MIX_SEED).shuffle(mix)
-    return mix
 
 
 class CountedRun:
@@ -101,7 +86,7 @@ class CountedRun:
         # window, whether a batch took 4 or 5 messages depended on a few milliseconds of jitter.
         gaps = random.Random(MIX_SEED)
         due = 0.0
-        for number, outcome in enumerate(outcomes(self.orders, traffic)):
+        for number, outcome in enumerate(default_outcomes(self.orders, traffic)):
             order = self.run.order(number, outcome)
             self.run.sent_at.append(time.time() - self.run.started)
             self.sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(order))

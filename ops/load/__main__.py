@@ -1,0 +1,5 @@
+import sys
+
+from ops.load.cli import main
+
+sys.exit(main())

@@ -1,0 +1,186 @@
+"""The account of a load run: what became of every order sent, from what the environment holds afterwards. Pure:
+built from observations, so it is tested without an environment."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from lambdas.shared.orders import SETTLED_STATUSES
+from ops.load.mixes import EXPECTED, HISTORIES, LoadPlan
+from ops.load.observe import Stored
+
+PERCENTILES = (50, 90, 99, 100)
+
+
+@dataclass
+class Observed:
+    """What the run saw: when each order was first sent (epoch seconds), and what the environment holds after."""
+
+    sent_at: dict[str, float]
+    messages_sent: int
+    orders: dict[str, dict[str, Any]]
+    rejections: dict[str, str]
+    histories: dict[str, list[Stored]]
+    cached: dict[str, str | None]
+    dead_letters_before: dict[str, int]
+    dead_letters_after: dict[str, int]
+    stock_after: dict[str, int | None]
+    seconds_sending: float
+
+
+@dataclass
+class Account:
+    run_id: str
+    mix: str
+    sent: int
+    messages: int
+    written: int
+    rejected: dict[str, int]  # reason -> orders
+    terminal: dict[str, int]  # final status -> orders
+    stuck: list[str]
+    lost: list[str]
+    wrong_outcome: list[str]
+    events_missing: list[str]
+    events_twice: list[str]
+    cache_behind: list[str]
+    dead_letters: dict[str, tuple[int, int]]  # queue -> (before, after), only those that changed
+    stock: dict[str, int | None]
+    orders_per_second: float | None
+    latency_ms: dict[str, dict[str, int]] = field(default_factory=dict)  # "send -> written" -> {"p50": ...}
+    problems: list[str] = field(default_factory=list)  # anything lost, duplicated, stuck, wrong or dead-lettered
+    # What is wrong but loses nothing: an order whose cache entry an older change overwrote (EventBridge does not
+    # keep order, and the cache rule writes whatever arrives last: docs/design.md).
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self) | {"ok": self.ok}
+
+
+def account(plan: LoadPlan, seen: Observed) -> Account:
+    by_id = {planned.order_id: planned for planned in plan.orders}
+    rejected_expected = {o for o, p in by_id.items() if EXPECTED[p.outcome] == "REJECTED"}
+    final = {o: str(item.get("status")) for o, item in seen.orders.items()}
+    stuck = sorted(o for o, status in final.items() if status not in SETTLED_STATUSES)
+    lost = sorted(o for o in by_id if o not in seen.orders and o not in seen.rejections)
+    wrong = sorted(o for o, p in by_id.items() if _wrong(p.outcome, final.get(o), o in seen.rejections))
+    missing, twice = _history_problems(final, seen.histories)
+    behind = sorted(o for o, status in seen.cached.items() if o in final and status != final[o])
+    changed = {q: (n, seen.dead_letters_after.get(q, 0)) for q, n in seen.dead_letters_before.items()
+               if seen.dead_letters_after.get(q, 0) != n}  # fmt: skip
+    result = Account(
+        run_id=plan.run_id, mix=plan.mix, sent=len(by_id), messages=seen.messages_sent, written=len(seen.orders),
+        rejected=dict(Counter(seen.rejections.values())), terminal=dict(Counter(s for s in final.values()
+                                                                                if s in SETTLED_STATUSES)),
+        stuck=stuck, lost=lost, wrong_outcome=wrong, events_missing=missing, events_twice=twice,
+        cache_behind=behind, dead_letters=changed, stock=seen.stock_after,
+        orders_per_second=_throughput(seen, final),
+        latency_ms=_latencies(seen),
+    )  # fmt: skip
+    result.problems = _problems(result, plan, rejected_expected, seen)
+    if behind:
+        result.warnings.append(f"{len(behind)} orders behind in the cache (an older change delivered last), e.g. "
+                               f"{', '.join(behind[:3])}")  # fmt: skip
+    return result
+
+
+def _wrong(outcome: str, status: str | None, rejected: bool) -> bool:
+    expected = EXPECTED[outcome]
+    if expected == "REJECTED":
+        return not rejected or status is not None
+    if status is None or status not in SETTLED_STATUSES:
+        return False  # lost or stuck: counted as such
+    return status not in expected.split(" or ")
+
+
+def _history_problems(final: dict[str, str], histories: dict[str, list[Stored]]) -> tuple[list[str], list[str]]:
+    """An order's events must record exactly the statuses on its way to its final one, each once."""
+    missing, twice = [], []
+    for order_id, status in final.items():
+        expected = HISTORIES.get(status)
+        if expected is None:
+            continue
+        stored = histories.get(order_id, [])
+        statuses = [event.status for event in stored]
+        ids = [event.event_id for event in stored]
+        if len(set(ids)) < len(ids) or any(statuses.count(s) > 1 for s in set(statuses)):
+            twice.append(order_id)
+        elif statuses != expected:
+            missing.append(order_id)
+    return sorted(missing), sorted(twice)
+
+
+def _throughput(seen: Observed, final: dict[str, str]) -> float | None:
+    """Settled orders per second, from the first send to the last order settling."""
+    settled = [_epoch(item.get("updatedAt")) for o, item in seen.orders.items() if final[o] in SETTLED_STATUSES]
+    settled_at = [t for t in settled if t is not None]
+    if not settled_at or not seen.sent_at:
+        return None
+    elapsed = max(settled_at) - min(seen.sent_at.values())
+    return round(len(settled_at) / elapsed, 2) if elapsed > 0 else None
+
+
+def _latencies(seen: Observed) -> dict[str, dict[str, int]]:
+    """From the producer's send to intake writing the order (its createdAt) and to its final status (updatedAt)."""
+    written, settled = [], []
+    for order_id, item in seen.orders.items():
+        sent = seen.sent_at.get(order_id)
+        created, updated = _epoch(item.get("createdAt")), _epoch(item.get("updatedAt"))
+        if sent is None:
+            continue
+        if created is not None:
+            written.append(created - sent)
+        if updated is not None and item.get("status") in SETTLED_STATUSES:
+            settled.append(updated - sent)
+    return {name: _percentiles(values) for name, values in (("send -> written", written),
+                                                             ("send -> settled", settled)) if values}  # fmt: skip
+
+
+def _percentiles(seconds: list[float]) -> dict[str, int]:
+    ordered = sorted(seconds)
+    return {f"p{p}": round(1000 * ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))])
+            for p in PERCENTILES}  # fmt: skip
+
+
+def _epoch(timestamp: Any) -> float | None:
+    if not isinstance(timestamp, str):
+        return None
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
+
+
+def _problems(result: Account, plan: LoadPlan, rejected_expected: set[str], seen: Observed) -> list[str]:
+    problems = []
+    for name, orders in (("lost", result.lost), ("stuck", result.stuck),
+                         ("with the wrong outcome", result.wrong_outcome),
+                         ("with events missing", result.events_missing),
+                         ("with an event twice", result.events_twice)):  # fmt: skip
+        if orders:
+            problems.append(f"{len(orders)} orders {name}, e.g. {', '.join(orders[:3])}")
+    if len(seen.rejections) != len(rejected_expected):
+        problems.append(f"{len(seen.rejections)} orders rejected, {len(rejected_expected)} expected")
+    grown = {q: d for q, d in result.dead_letters.items() if d[1] > d[0]}
+    if grown:
+        problems.append("dead letters arrived: " + ", ".join(f"{q} {b} -> {a}" for q, (b, a) in grown.items()))
+    if plan.mix == "contention":
+        problems += _contention_problems(result, plan)
+    return problems
+
+
+def _contention_problems(result: Account, plan: LoadPlan) -> list[str]:
+    """Exactly the stock's worth shipped, the rest backordered, and the stock at zero, never below."""
+    [(product, units)] = plan.stock.items()
+    shipped, backordered = result.terminal.get("SHIPPED", 0), result.terminal.get("BACKORDERED", 0)
+    problems = []
+    if shipped != min(units, result.sent) or backordered != result.sent - shipped:
+        problems.append(f"contention: {shipped} shipped and {backordered} backordered for {units} units and "
+                        f"{result.sent} orders")  # fmt: skip
+    left = result.stock.get(product)
+    if left != max(units - result.sent, 0):
+        problems.append(f"contention: {left} units left of {units}, expected {max(units - result.sent, 0)}")
+    return problems

@@ -1,0 +1,112 @@
+"""What a load run sends: its own customer and products, named after the run, and orders of one mix, each with the
+outcome it should have. Built with the app's own builders; the counted run (local_cloud.cost_check) uses the same
+outcomes and order lines."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from devtools.cost.inputs import Traffic
+from lambdas.shared.catalogue import customer_item, product_item
+from lambdas.shared.entities import CUSTOMER, ORDER, PRODUCT, entity_key
+
+Mix = Literal["default", "contention", "duplicates"]
+MIXES: tuple[Mix, ...] = ("default", "contention", "duplicates")
+PRICE_MINOR = 4500
+PLENTY = 10**6
+MIX_SEED = 24  # the same spread of outcomes in every run
+# What each outcome orders: (product, quantity, unit price), the price None meaning above the high-value threshold.
+LINES: dict[str, list[tuple[str, int, int | None]]] = {
+    "shipped": [("pa", 1, PRICE_MINOR), ("pb", 1, PRICE_MINOR)],
+    "high_value": [("pa", 1, None), ("pb", 1, PRICE_MINOR)],
+    "backordered": [("pa", 1, PRICE_MINOR), ("pzero", 1, PRICE_MINOR)],
+    "invalid": [("pa", 1, PRICE_MINOR), ("nope", 1, PRICE_MINOR)],  # a product nobody seeded
+    "rejected": [("pa", 0, PRICE_MINOR), ("pb", 1, PRICE_MINOR)],  # quantity 0: intake refuses it
+}
+# The final status each outcome should reach; REJECTED means the intake's rejected queue, with its reason.
+EXPECTED = {"shipped": "SHIPPED", "high_value": "SHIPPED", "backordered": "BACKORDERED", "invalid": "INVALID",
+            "rejected": "REJECTED", "contended": "SHIPPED or BACKORDERED"}  # fmt: skip
+# The statuses an order's events record on the way to its final status, in order (decision 27: no PROCESSING).
+HISTORIES = {"SHIPPED": ["PENDING", "RESERVED", "SHIPPED"], "BACKORDERED": ["PENDING", "BACKORDERED"],
+             "INVALID": ["PENDING", "INVALID"]}  # fmt: skip
+
+
+def default_outcomes(orders: int, traffic: Traffic) -> list[str]:
+    """The cost model's default mix for `orders` orders, shuffled the same way every run so outcomes spread out."""
+    shares = {"rejected": traffic.share_rejected_at_intake, "invalid": traffic.share_invalid,
+              "backordered": traffic.share_backordered, "high_value": traffic.share_high_value}  # fmt: skip
+    mix = [name for name, share in shares.items() for _ in range(round(orders * share))]
+    mix += ["shipped"] * (orders - len(mix))
+    random.Random(MIX_SEED).shuffle(mix)
+    return mix
+
+
+@dataclass(frozen=True)
+class PlannedOrder:
+    body: dict[str, Any]  # the intake message
+    outcome: str  # a key of EXPECTED
+    sends: int = 1  # the duplicates mix sends every message twice
+
+    @property
+    def order_id(self) -> str:
+        return str(self.body["orderId"])
+
+
+@dataclass(frozen=True)
+class LoadPlan:
+    run_id: str
+    mix: Mix
+    high_value_minor: int
+    orders: list[PlannedOrder]
+    stock: dict[str, int]  # product name -> units seeded
+
+    @classmethod
+    def new(cls, mix: Mix, orders: int, high_value_minor: int) -> LoadPlan:
+        if mix not in MIXES:
+            raise ValueError(f"unknown mix {mix!r}: one of {', '.join(MIXES)}")
+        if orders < 1:
+            raise ValueError("a load needs at least one order")
+        run_id = f"load-{datetime.now(UTC):%Y%m%d%H%M%S}-{secrets.token_hex(2)}"
+        plan = cls(run_id, mix, high_value_minor, [], {})
+        if mix == "contention":
+            # Many orders, one unit each, for a product with stock for a quarter of them.
+            stock = {"scarce": max(1, orders // 4)}
+            planned = [PlannedOrder(plan._order(n, [("scarce", 1, PRICE_MINOR)]), "contended") for n in range(orders)]
+        else:
+            stock = {"pa": PLENTY, "pb": PLENTY, "pzero": 0}
+            sends = 2 if mix == "duplicates" else 1
+            planned = [PlannedOrder(plan._order(n, LINES[outcome]), outcome, sends)
+                       for n, outcome in enumerate(default_outcomes(orders, Traffic()))]  # fmt: skip
+        return cls(run_id, mix, high_value_minor, planned, stock)
+
+    def id(self, suffix: str) -> str:
+        return f"{self.run_id}-{suffix}"
+
+    @property
+    def customer_id(self) -> str:
+        return self.id("customer")
+
+    def sku(self, product: str) -> str:
+        return self.id(product)
+
+    def seed_items(self) -> list[dict[str, Any]]:
+        customer = customer_item(self.customer_id, "Load Test", f"{self.customer_id}@example.com")
+        return [customer] + [product_item(self.sku(name), units, PRICE_MINOR) for name, units in self.stock.items()]
+
+    def keys_to_remove(self) -> list[dict[str, Any]]:
+        """Every item the run wrote to the single table: its customer, products and orders."""
+        keys = [entity_key(CUSTOMER, self.customer_id)]
+        keys += [entity_key(PRODUCT, self.sku(name)) for name in self.stock]
+        keys += [entity_key(ORDER, planned.order_id) for planned in self.orders]
+        return [{name: {"S": value} for name, value in key.items()} for key in keys]
+
+    def _order(self, number: int, lines: list[tuple[str, int, int | None]]) -> dict[str, Any]:
+        items = [{"sku": self.sku(product), "quantity": quantity,
+                  "unitPriceMinor": self.high_value_minor + 1 if price is None else price}
+                 for product, quantity, price in lines]  # fmt: skip
+        return {"orderId": self.id(f"o{number:05d}"), "customerId": self.customer_id, "currency": "EUR",
+                "correlationId": self.id(f"r{number:05d}"), "lineItems": items}  # fmt: skip

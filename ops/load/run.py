@@ -1,0 +1,118 @@
+"""A load run: seed, send at a rate, follow every order to its end, read back what happened, clean up."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from lambdas.shared.orders import SETTLED_STATUSES
+from ops.load.account import Account, Observed, account
+from ops.load.mixes import EXPECTED, HISTORIES, MIX_SEED, LoadPlan
+from ops.load.observe import LoadWorld
+
+PROGRESS_SECONDS = 5.0
+POLL_SECONDS = 3.0
+# After the last order settles, its last changes still pass the stream pipe, the bus, the event store's buffer (a
+# batching window of up to 20 s) and the cache's API destination.
+RECORDING_GRACE_SECONDS = 90.0
+
+
+@dataclass
+class Sent:
+    at: dict[str, float]  # order id -> when it was first sent (epoch seconds)
+    messages: int
+    seconds: float
+
+
+def send(world_sqs: Any, queue_url: str, plan: LoadPlan, rate: float, say: Callable[[str], None]) -> Sent:
+    """Every planned message at Poisson intervals of mean 1/rate (as orders arrive, not on a beat)."""
+    gaps, started, due, messages = random.Random(MIX_SEED), time.time(), 0.0, 0
+    at: dict[str, float] = {}
+    last_said = started
+    for planned in plan.orders:
+        for _ in range(planned.sends):
+            at.setdefault(planned.order_id, time.time())
+            world_sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(planned.body))
+            messages += 1
+            due += gaps.expovariate(rate)
+            time.sleep(max(0.0, started + due - time.time()))
+        if time.time() - last_said >= PROGRESS_SECONDS:
+            say(f"  sent {len(at)} of {len(plan.orders)} orders")
+            last_said = time.time()
+    return Sent(at, messages, time.time() - started)
+
+
+def follow(world: LoadWorld, plan: LoadPlan, timeout: float, say: Callable[[str], None]) -> dict[str, dict[str, Any]]:
+    """Polls the run's orders until every order intake should accept has settled, or the timeout."""
+    ids = [p.order_id for p in plan.orders]
+    accepted = sum(1 for p in plan.orders if EXPECTED[p.outcome] != "REJECTED")
+    deadline = time.monotonic() + timeout
+    while True:
+        orders = world.orders(ids)
+        settled = sum(1 for item in orders.values() if item.get("status") in SETTLED_STATUSES)
+        say(f"  written {len(orders)}, settled {settled} of {accepted}")
+        if settled >= accepted or time.monotonic() >= deadline:
+            return orders
+        time.sleep(POLL_SECONDS)
+
+
+def recorded(
+    world: LoadWorld, orders: dict[str, dict[str, Any]], say: Callable[[str], None]
+) -> tuple[dict[str, Any], dict[str, str | None]]:
+    """Each settled order's history in the event store and its status in the cache, read again while either is
+    behind the table (for a while: the last changes are still on their way)."""
+    final = {o: str(item.get("status")) for o, item in orders.items() if item.get("status") in SETTLED_STATUSES}
+    histories, cached = world.histories(list(final)), world.cached(list(final))
+    deadline = time.monotonic() + RECORDING_GRACE_SECONDS
+    while time.monotonic() < deadline:
+        unrecorded = [o for o, status in final.items() if _incomplete(histories[o], status)]
+        uncached = [o for o, status in cached.items() if status != final[o]]
+        if not unrecorded and not uncached:
+            break
+        say(f"  behind the table: {len(unrecorded)} orders in the event store, {len(uncached)} in the cache")
+        time.sleep(POLL_SECONDS)
+        histories |= world.histories(unrecorded)
+        cached |= world.cached(uncached)
+    return histories, cached
+
+
+def _incomplete(history: list[Any], status: str) -> bool:
+    expected = HISTORIES.get(status)
+    return expected is not None and [event.status for event in history] != expected
+
+
+def load(world: LoadWorld, queue_url: str, plan: LoadPlan, *, rate: float, timeout: float, keep: bool,
+         say: Callable[[str], None], recover: Callable[[], None] | None = None) -> Account:  # fmt: skip
+    """`recover`: an operator's recovery (a chaos scenario's runbook steps), run once every order has settled and
+    before the store, the cache and the DLQs are read back."""
+    dead_letters_before = world.dead_letters()
+    for item in plan.seed_items():
+        world.put(item)
+    say(f"load {plan.run_id}: {len(plan.orders)} orders of the {plan.mix} mix at {rate:g} a second")
+    sent = send(world.sqs, queue_url, plan, rate, say)
+    say(f"  sent {sent.messages} messages in {sent.seconds:.1f} s")
+    orders = follow(world, plan, timeout, say)
+    if recover is not None:
+        recover()
+    histories, cached = recorded(world, orders, say)
+    seen = Observed(
+        sent_at=sent.at, messages_sent=sent.messages, orders=orders,
+        rejections=world.rejections({p.order_id for p in plan.orders}), histories=histories,
+        cached=cached, dead_letters_before=dead_letters_before,
+        dead_letters_after=world.dead_letters(),
+        stock_after={name: world.stock(plan.sku(name)) for name in plan.stock if name == "scarce"},
+        seconds_sending=sent.seconds,
+    )  # fmt: skip
+    result = account(plan, seen)
+    if not keep:
+        for key in plan.keys_to_remove():
+            world.delete(key)
+    return result
+
+
+def printer(out: TextIO) -> Callable[[str], None]:
+    return lambda line: print(line, file=out, flush=True)
