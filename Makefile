@@ -10,7 +10,7 @@ CDK_FLAGS := -c env=$(ENV) --output cdk.out/$(ENV)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: synth test test-fast lint format events cost authorization delivery-access diff deploy destroy benchmark clean smoke check-config preflight \
-	local-up local-deploy local-smoke local-redrive local-down local-status local-test cost-check
+	load local-load chaos local-up local-deploy local-smoke local-redrive local-down local-status local-test cost-check
 
 synth: check-config node_modules/.installed
 	$(CDK) synth --quiet $(CDK_FLAGS)
@@ -85,6 +85,11 @@ destroy: preflight node_modules/.installed
 smoke: $(VENV)/.dev-deps
 	$(BIN)/python -m ops.smoke --env $(ENV)
 
+# A load against a deployed environment, with its own credentials: make load ENV=staging ORDERS=500 [RATE=4] [MIX=...]
+load: $(VENV)/.dev-deps
+	$(BIN)/python -m ops.load --env $(ENV) --orders $(or $(ORDERS),100) --rate $(or $(RATE),4) \
+		--mix $(or $(MIX),default)
+
 # The whole app on this machine (no Docker, no AWS account): see "Run it locally" in the README.
 LOCAL_PORT ?= 4566
 LOCAL := $(BIN)/python -m local_cloud
@@ -99,6 +104,20 @@ local-smoke: $(VENV)/.dev-deps
 	AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test $(BIN)/python -m ops.smoke --env local --endpoint-url https://127.0.0.1:$(LOCAL_PORT) \
 		--ca-bundle .local/tls/server.crt --cache-requests .local/cache-requests.jsonl
 
+# A load against the running local cloud (make local-up local-deploy first): make local-load [ORDERS=200] [RATE=4]
+# [MIX=default|contention|duplicates]; the account is also written to .local/load-<mix>.json.
+LOCAL_AWS := AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+local-load: $(VENV)/.dev-deps
+	$(LOCAL_AWS) $(BIN)/python -m ops.load --env local --endpoint-url https://127.0.0.1:$(LOCAL_PORT) \
+		--ca-bundle .local/tls/server.crt --orders $(or $(ORDERS),200) --rate $(or $(RATE),4) \
+		--mix $(or $(MIX),default) --json .local/load-$(or $(MIX),default).json
+
+# A fault injected into the running local cloud while a load runs, then the load's account:
+# make chaos [SCENARIO=runner-crash|cache-outage] [ORDERS=120] [RATE=4] (python -m local_cloud.chaos --help says more)
+chaos: $(VENV)/.dev-deps
+	$(BIN)/python -m local_cloud.chaos $(or $(SCENARIO),runner-crash) --port $(LOCAL_PORT) --orders $(or $(ORDERS),120) \
+		--rate $(or $(RATE),4)
+
 # A failure injected into the deployed local cloud (a broken enrichment), dead-lettered and redriven with ops.dlq.
 local-redrive: $(VENV)/.dev-deps
 	$(BIN)/python -m local_cloud.redrive_check --port $(LOCAL_PORT)
@@ -109,10 +128,14 @@ local-status:
 local-down:
 	@if [ -x $(BIN)/python ]; then $(LOCAL) down --port $(LOCAL_PORT); fi
 
-# Up, deploy, smoke, redrive, and always down: the exit status is the first failure's.
+# Up, deploy, smoke, redrive, a load of each of two mixes, the Momento outage, and always down: the exit status is the
+# first failure's.
 local-test:
 	@$(MAKE) --no-print-directory local-up && $(MAKE) --no-print-directory local-deploy \
-		&& $(MAKE) --no-print-directory local-smoke && $(MAKE) --no-print-directory local-redrive; \
+		&& $(MAKE) --no-print-directory local-smoke && $(MAKE) --no-print-directory local-redrive \
+		&& $(MAKE) --no-print-directory local-load ORDERS=150 RATE=5 \
+		&& $(MAKE) --no-print-directory local-load ORDERS=80 RATE=8 MIX=contention \
+		&& $(MAKE) --no-print-directory chaos SCENARIO=cache-outage ORDERS=60 RATE=4; \
 		status=$$?; $(MAKE) --no-print-directory local-down; exit $$status
 
 # A counted run on the local cloud: a few hundred orders of the cost model's default mix, what they caused next to

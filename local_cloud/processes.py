@@ -132,6 +132,21 @@ def stop(service: Service) -> str:
     return f"{service.name}: stopped (pid {pid})"
 
 
+def crash(service: Service) -> str:
+    """Kill the service's process group by its PID at once (SIGKILL: no shutdown of its own), as a crash would."""
+    pid = running_pid(service)
+    if pid is None:
+        raise LocalCloudError(f"{service.name} is not running: nothing to crash")
+    _signal_group(pid, signal.SIGKILL)
+    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline and (
+        _is_service(pid, service) or (service.port is not None and port_in_use(service.port))
+    ):
+        time.sleep(0.1)  # the kernel closes a killed process's sockets after it is gone
+    service.pid_file.unlink(missing_ok=True)
+    return f"{service.name}: killed (pid {pid})"
+
+
 def _signal_group(pid: int, signal_number: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal_number)  # start_new_session made the PID its group's id

@@ -7,6 +7,7 @@ import ssl
 import subprocess
 import sys
 import urllib.request
+from pathlib import Path
 from urllib.error import URLError
 
 from local_cloud.processes import Service, port_in_use
@@ -41,7 +42,8 @@ def emulator_answers(cloud: LocalCloud) -> bool:
 def emulator(cloud: LocalCloud) -> Service:
     return Service(
         name="emulator",
-        command=[str(EMULATOR_PYTHON), "-m", "ministack"],
+        # MiniStack, with EventBridge's retries and DLQ for API destination targets (that module says why).
+        command=[str(EMULATOR_PYTHON), str(Path(__file__).with_name("emulator_with_retries.py"))],
         marker="ministack",
         port=cloud.port,
         ready=lambda: emulator_answers(cloud),

@@ -74,3 +74,15 @@ def test_a_stale_pid_file_is_not_trusted(service: Service) -> None:
     service.pid_file.write_text("999999\n")
     assert running_pid(service) is None
     assert not service.pid_file.exists()
+
+
+def test_a_crash_kills_the_service_at_once_and_it_starts_again(service: Service) -> None:
+    """What the chaos scenarios do to a service: SIGKILL by its PID, no shutdown of its own; then a fresh start."""
+    start(service)
+    pid = running_pid(service)
+    assert processes.crash(service) == f"web: killed (pid {pid})"
+    assert running_pid(service) is None
+    assert "(started, pid" in start(service)
+    stop(service)
+    with pytest.raises(LocalCloudError, match="web is not running: nothing to crash"):
+        processes.crash(service)

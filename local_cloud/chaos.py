@@ -1,0 +1,138 @@
+"""`python -m local_cloud.chaos <scenario> [--orders N] [--rate R]`: a fault injected into the running local cloud
+while a load runs (`ops.load`), the recovery the runbook gives once every order has settled, and then the load's
+account, which decides the exit status: nothing lost, duplicated, stuck or left in a dead-letter queue.
+
+Scenarios:
+- runner-crash: the pipes runner (both pipes) is killed without warning a third of the way through the sends and
+  started again 10 s later, as a crashed poller would be. It resumes each stream shard from its checkpoint
+  (local_cloud/pipes/checkpoints.py) and each queue from the messages SQS makes visible again. Recovery: none.
+- cache-outage: the Momento stand-in stops for 60 s a third of the way through. The cache rules' deliveries are
+  retried under their retry policy and, once it is used up, land in their DLQs (local_cloud/emulator_with_retries.py).
+  Recovery (docs/runbook.md, the cache DLQ alarms): `ops.dlq redrive` of each cache DLQ that holds messages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from local_cloud.processes import crash, start, stop
+from local_cloud.services import momento_standin, pipes_runner
+from local_cloud.settings import CERTIFICATE, DEFAULT_PORT, LOCAL_DIR, LOCAL_ENV, LocalCloud, LocalCloudError
+from ops.dlq.catalog import catalog, depth
+from ops.dlq.cli import main as dlq_main
+from ops.load.account import Account
+from ops.load.cli import parser as load_parser
+from ops.load.cli import prepare
+from ops.load.report import as_text
+from ops.load.run import load
+
+Say = Callable[[str], None]
+RUNNER_DOWN_SECONDS = 10.0
+CACHE_DOWN_SECONDS = 60.0
+CACHE_DEAD_LETTERS = "CacheIntegration/"  # the labels of the cache rules' DLQs start so
+QUIET_SECONDS = 15.0  # a DLQ whose depth has not changed for this long has received what the outage caused
+DEAD_LETTER_WAIT_SECONDS = 180.0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    fault: Callable[[LocalCloud, Say, float], None]  # injected while the load sends, `after` seconds in
+    recover: Callable[[LocalCloud, Say], None] | None = None  # once every order has settled
+
+
+def runner_crash(cloud: LocalCloud, say: Say, after: float) -> None:
+    time.sleep(after)
+    say(f"chaos: {crash(pipes_runner(cloud))}")
+    time.sleep(RUNNER_DOWN_SECONDS)
+    say(f"chaos: {start(pipes_runner(cloud))}")
+
+
+def cache_outage(cloud: LocalCloud, say: Say, after: float) -> None:
+    time.sleep(after)
+    say(f"chaos: {stop(momento_standin(cloud))}")
+    time.sleep(CACHE_DOWN_SECONDS)
+    say(f"chaos: {start(momento_standin(cloud))}")
+
+
+def redrive_cache_dead_letters(cloud: LocalCloud, say: Say) -> None:
+    """Waits until the cache DLQs stop filling (the last failed deliveries use up their retries), then redrives each
+    one that holds messages, as the runbook says."""
+    sqs = cloud.client("sqs")
+    queues = [q for q in catalog(cloud.client, LOCAL_ENV) if q.label.startswith(CACHE_DEAD_LETTERS)]
+    deadline, last, quiet_since = time.monotonic() + DEAD_LETTER_WAIT_SECONDS, None, time.monotonic()
+    while time.monotonic() < deadline:
+        depths = {q.label: depth(sqs, q).visible for q in queues}
+        if depths != last:
+            last, quiet_since = depths, time.monotonic()
+        elif time.monotonic() - quiet_since >= QUIET_SECONDS:
+            break
+        time.sleep(3)
+    say(f"chaos: cache DLQs after the outage: {last}")
+    for label, messages in (last or {}).items():
+        if messages:
+            say(f"chaos: python -m ops.dlq --env local redrive {label} --yes")
+            if dlq_main(["--env", LOCAL_ENV, "redrive", label, "--yes"]) != 0:
+                raise LocalCloudError(f"the redrive of {label} failed")
+
+
+SCENARIOS = {
+    "runner-crash": Scenario(runner_crash),
+    "cache-outage": Scenario(cache_outage, redrive_cache_dead_letters),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    cli = argparse.ArgumentParser(prog="python -m local_cloud.chaos", description=__doc__,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    cli.add_argument("scenario", choices=sorted(SCENARIOS))
+    cli.add_argument("--orders", type=int, default=200)
+    cli.add_argument("--rate", type=float, default=4.0)
+    cli.add_argument("--port", type=int, default=DEFAULT_PORT)
+    args = cli.parse_args(argv)
+    cloud = LocalCloud(args.port)
+    # The load and the redrive talk to the emulator only: its test credentials, never a real account's.
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        os.environ.pop(name, None)
+    os.environ |= {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": cloud.region,
+                   "AWS_ENDPOINT_URL": cloud.endpoint_url, "AWS_CA_BUNDLE": str(CERTIFICATE)}  # fmt: skip
+    scenario = SCENARIOS[args.scenario]
+    try:
+        result = _run(cloud, scenario, args.orders, args.rate)
+    except LocalCloudError as error:
+        print(f"chaos {args.scenario} failed: {error}", file=sys.stderr)
+        return 1
+    print(as_text(result), flush=True)
+    (LOCAL_DIR / f"chaos-{args.scenario}.json").write_text(json.dumps(result.as_json(), indent=2) + "\n")
+    print(f"chaos {args.scenario}: " + ("passed" if result.ok else "FAILED"), flush=True)
+    return 0 if result.ok else 1
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
+def _run(cloud: LocalCloud, scenario: Scenario, orders: int, rate: float) -> Account:
+    world, queue_url, plan = prepare(load_parser().parse_args(["--env", LOCAL_ENV, "--orders", str(orders)]))
+    faults = threading.Thread(target=scenario.fault, args=(cloud, _say, orders / rate / 3), name="fault")
+    faults.start()
+    recover = scenario.recover
+
+    def recovery() -> None:
+        if recover is not None:
+            recover(cloud, _say)
+
+    try:
+        return load(world, queue_url, plan, rate=rate, timeout=600, keep=False, say=_say, recover=recovery)
+    finally:
+        faults.join()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
