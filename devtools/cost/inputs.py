@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from devtools.cost.item_sizes import WRITE_UNIT_BYTES
+from ops.load.mixes import DEFAULT_SHARES
 
 HERE = Path(__file__).resolve().parent
 SECONDS_PER_MONTH = 30 * 24 * 3600
@@ -21,10 +22,16 @@ OUTCOMES = ("shipped", "backordered", "invalid")
 @dataclass(frozen=True)
 class Traffic:
     orders_per_month: int = 1_000_000
-    share_rejected_at_intake: float = 0.01
-    share_invalid: float = 0.02
-    share_backordered: float = 0.03
-    share_high_value: float = 0.01
+    # The default mix of ops.load and the counted run (ops/load/mixes.py), so that the model prices what they send.
+    share_rejected_at_intake: float = DEFAULT_SHARES["rejected"]
+    share_invalid: float = DEFAULT_SHARES["invalid"]
+    share_backordered: float = DEFAULT_SHARES["backordered"]
+    share_high_value: float = DEFAULT_SHARES["high_value"]
+
+    def outcome_shares(self) -> dict[str, float]:
+        """The shares in the form of ops.load's mixes."""
+        return {"rejected": self.share_rejected_at_intake, "invalid": self.share_invalid,
+                "backordered": self.share_backordered, "high_value": self.share_high_value}  # fmt: skip
 
     @property
     def accepted(self) -> float:

@@ -86,7 +86,7 @@ class CountedRun:
         # window, whether a batch took 4 or 5 messages depended on a few milliseconds of jitter.
         gaps = random.Random(MIX_SEED)
         due = 0.0
-        for number, outcome in enumerate(default_outcomes(self.orders, traffic)):
+        for number, outcome in enumerate(default_outcomes(self.orders, traffic.outcome_shares())):
             order = self.run.order(number, outcome)
             self.run.sent_at.append(time.time() - self.run.started)
             self.sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(order))

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from devtools.cost.inputs import Traffic
 from lambdas.shared.catalogue import customer_item, product_item
 from lambdas.shared.entities import CUSTOMER, ORDER, PRODUCT, entity_key
 
@@ -35,10 +35,13 @@ HISTORIES = {"SHIPPED": ["PENDING", "RESERVED", "SHIPPED"], "BACKORDERED": ["PEN
              "INVALID": ["PENDING", "INVALID"]}  # fmt: skip
 
 
-def default_outcomes(orders: int, traffic: Traffic) -> list[str]:
-    """The cost model's default mix for `orders` orders, shuffled the same way every run so outcomes spread out."""
-    shares = {"rejected": traffic.share_rejected_at_intake, "invalid": traffic.share_invalid,
-              "backordered": traffic.share_backordered, "high_value": traffic.share_high_value}  # fmt: skip
+# The default mix: the share of orders with each outcome but `shipped`, which has the rest. The cost model prices the
+# same profile (devtools/cost/inputs.py Traffic takes its defaults from here).
+DEFAULT_SHARES = {"rejected": 0.01, "invalid": 0.02, "backordered": 0.03, "high_value": 0.01}
+
+
+def default_outcomes(orders: int, shares: Mapping[str, float] = DEFAULT_SHARES) -> list[str]:
+    """`orders` outcomes of the mix, shuffled the same way every run so that they spread out."""
     mix = [name for name, share in shares.items() for _ in range(round(orders * share))]
     mix += ["shipped"] * (orders - len(mix))
     random.Random(MIX_SEED).shuffle(mix)
@@ -80,7 +83,7 @@ class LoadPlan:
             stock = {"pa": PLENTY, "pb": PLENTY, "pzero": 0}
             sends = 2 if mix == "duplicates" else 1
             planned = [PlannedOrder(plan._order(n, LINES[outcome]), outcome, sends)
-                       for n, outcome in enumerate(default_outcomes(orders, Traffic()))]  # fmt: skip
+                       for n, outcome in enumerate(default_outcomes(orders))]  # fmt: skip
         return cls(run_id, mix, high_value_minor, planned, stock)
 
     def id(self, suffix: str) -> str:
