@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from local_cloud.emulator_with_retries import retry_window
 from local_cloud.processes import crash, start, stop
 from local_cloud.services import momento_standin, pipes_runner
 from local_cloud.settings import CERTIFICATE, DEFAULT_PORT, LOCAL_DIR, LOCAL_ENV, LocalCloud, LocalCloudError
@@ -37,8 +38,9 @@ Say = Callable[[str], None]
 RUNNER_DOWN_SECONDS = 10.0
 CACHE_DOWN_SECONDS = 60.0
 CACHE_DEAD_LETTERS = "CacheIntegration/"  # the labels of the cache rules' DLQs start so
-QUIET_SECONDS = 15.0  # a DLQ whose depth has not changed for this long has received what the outage caused
+QUIET_SECONDS = 10.0  # a DLQ whose depth has not changed for this long has received what the outage caused
 DEAD_LETTER_WAIT_SECONDS = 180.0
+RULE_TARGET_RETRIES = 8  # stacks/building_blocks/bus_rules.py TARGET_RETRY_ATTEMPTS (a test keeps them equal)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,9 @@ def redrive_cache_dead_letters(cloud: LocalCloud, say: Say) -> None:
     one that holds messages, as the runbook says."""
     sqs = cloud.client("sqs")
     queues = [q for q in catalog(cloud.client, LOCAL_ENV) if q.label.startswith(CACHE_DEAD_LETTERS)]
+    # A delivery that failed just before the stand-in came back is retried for this long, then dead-lettered.
+    say(f"chaos: waiting {retry_window(RULE_TARGET_RETRIES):.0f} s for the failed deliveries' last retries")
+    time.sleep(retry_window(RULE_TARGET_RETRIES))
     deadline, last, quiet_since = time.monotonic() + DEAD_LETTER_WAIT_SECONDS, None, time.monotonic()
     while time.monotonic() < deadline:
         depths = {q.label: depth(sqs, q).visible for q in queues}
@@ -125,6 +130,7 @@ def _run(cloud: LocalCloud, scenario: Scenario, orders: int, rate: float) -> Acc
     recover = scenario.recover
 
     def recovery() -> None:
+        faults.join()  # the runbook recovers once the fault is over
         if recover is not None:
             recover(cloud, _say)
 

@@ -46,6 +46,11 @@ class Outcome:
     exhausted: str = ""  # MaximumRetryAttempts or MaximumEventAgeInSeconds, when retries ran out
 
 
+def retry_window(attempts: int) -> float:
+    """How long a delivery that keeps failing is retried here before it is dead-lettered."""
+    return sum(LOCAL_WAITS[min(retry, len(LOCAL_WAITS) - 1)] for retry in range(attempts))
+
+
 def retry_policy(target: dict[str, Any]) -> tuple[int, float]:
     policy = target.get("RetryPolicy") or {}
     return (int(policy.get("MaximumRetryAttempts", DEFAULT_ATTEMPTS)),

@@ -61,12 +61,13 @@ class LoadWorld:
     def rejections(self, order_ids: set[str]) -> dict[str, str]:
         """The reasons intake gave for the run's rejected orders, taken off the rejected queue (others stay)."""
         reasons: dict[str, str] = {}
+        others: list[str] = []  # receipt handles of other rejections: hidden while the scan lasts, then shown again
         while True:
             response = self.sqs.receive_message(QueueUrl=self.rejected_queue_url, MaxNumberOfMessages=10,
-                                                VisibilityTimeout=30, WaitTimeSeconds=1)  # fmt: skip
+                                                VisibilityTimeout=60, WaitTimeSeconds=1)  # fmt: skip
             messages = response.get("Messages", [])
             if not messages:
-                return reasons
+                break
             for message in messages:
                 rejection = json.loads(message["Body"])
                 order_id = _order_id(rejection.get("body"))
@@ -74,9 +75,11 @@ class LoadWorld:
                     reasons[order_id] = str(rejection.get("reason"))
                     self.sqs.delete_message(QueueUrl=self.rejected_queue_url, ReceiptHandle=message["ReceiptHandle"])
                 else:
-                    handle = message["ReceiptHandle"]
-                    self.sqs.change_message_visibility(QueueUrl=self.rejected_queue_url, ReceiptHandle=handle,
-                                                       VisibilityTimeout=0)  # fmt: skip
+                    others.append(message["ReceiptHandle"])
+        for handle in others:
+            self.sqs.change_message_visibility(QueueUrl=self.rejected_queue_url, ReceiptHandle=handle,
+                                               VisibilityTimeout=0)  # fmt: skip
+        return reasons
 
     def histories(self, order_ids: list[str]) -> dict[str, list[Stored]]:
         """Each order's events in the event store, in the order they happened."""
@@ -95,7 +98,10 @@ class LoadWorld:
         cache = self.cache
 
         def status(order_id: str) -> str | None:
-            value = cache.get(order_id)
+            try:
+                value = cache.get(order_id)
+            except OSError as error:  # the cache did not answer: the order counts as behind there, with the reason
+                return f"unreadable ({error})"
             return str(value.get("status")) if value else None
 
         with ThreadPoolExecutor(max_workers=8) as pool:

@@ -19,6 +19,7 @@ POLL_SECONDS = 3.0
 # After the last order settles, its last changes still pass the stream pipe, the bus, the event store's buffer (a
 # batching window of up to 20 s) and the cache's API destination.
 RECORDING_GRACE_SECONDS = 90.0
+CACHE_SETTLED_SECONDS = 15.0
 
 
 @dataclass
@@ -68,10 +69,15 @@ def recorded(
     final = {o: str(item.get("status")) for o, item in orders.items() if item.get("status") in SETTLED_STATUSES}
     histories, cached = world.histories(list(final)), world.cached(list(final))
     deadline = time.monotonic() + RECORDING_GRACE_SECONDS
+    last_uncached, unchanged_since = -1, time.monotonic()
     while time.monotonic() < deadline:
         unrecorded = [o for o, status in final.items() if _incomplete(histories[o], status)]
         uncached = [o for o, status in cached.items() if status != final[o]]
-        if not unrecorded and not uncached:
+        if len(uncached) != last_uncached:
+            last_uncached, unchanged_since = len(uncached), time.monotonic()
+        # An entry an older change overwrote stays so (until its TTL): once the count stops moving, stop waiting.
+        cache_settled = not uncached or time.monotonic() - unchanged_since >= CACHE_SETTLED_SECONDS
+        if not unrecorded and cache_settled:
             break
         say(f"  behind the table: {len(unrecorded)} orders in the event store, {len(uncached)} in the cache")
         time.sleep(POLL_SECONDS)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from local_cloud.emulator_with_retries import Outcome, dead_letter_attributes, deliver, retry_policy
+from local_cloud.chaos import RULE_TARGET_RETRIES
+from local_cloud.emulator_with_retries import Outcome, dead_letter_attributes, deliver, retry_policy, retry_window
 from local_cloud.services import emulator
 from local_cloud.settings import LocalCloud
 from stacks.building_blocks.bus_rules import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS
@@ -89,3 +90,8 @@ def test_the_policy_is_the_targets_as_the_rules_set_it_else_eventbridges_default
 
 def test_the_local_cloud_runs_the_emulator_with_this_delivery() -> None:
     assert emulator(LocalCloud(4566)).command[-1].endswith("local_cloud/emulator_with_retries.py")
+
+
+def test_the_chaos_scenarios_wait_as_long_as_a_rule_target_is_retried() -> None:
+    assert RULE_TARGET_RETRIES == TARGET_RETRY_ATTEMPTS
+    assert retry_window(TARGET_RETRY_ATTEMPTS) == 1 + 2 + 4 + 8 * 5

@@ -16,7 +16,7 @@ from ops.load import run as load_run
 from ops.load.account import Observed, account
 from ops.load.cli import main
 from ops.load.mixes import EXPECTED, HISTORIES, LoadPlan
-from ops.load.observe import Stored
+from ops.load.observe import LoadWorld, Stored
 
 THRESHOLD = 500_000
 SENT = 1796637600.0  # 2026-12-07T10:00:00Z, when every order was sent
@@ -176,3 +176,36 @@ def test_an_order_behind_in_the_cache_is_a_warning_not_a_loss() -> None:
     assert result.ok
     assert result.cache_behind == [shipped]
     assert result.warnings == [f"1 orders behind in the cache (an older change delivered last), e.g. {shipped}"]
+
+
+class RejectedQueue:
+    """SQS's visibility rules for one queue: a received message is hidden for its timeout, shown again at 0."""
+
+    def __init__(self, *bodies: dict[str, Any]) -> None:
+        self.messages = {str(n): json.dumps(body) for n, body in enumerate(bodies)}
+        self.hidden: set[str] = set()
+
+    def receive_message(self, **_: Any) -> dict[str, Any]:
+        shown = [(h, b) for h, b in self.messages.items() if h not in self.hidden][:10]
+        self.hidden |= {h for h, _ in shown}
+        return {"Messages": [{"ReceiptHandle": h, "Body": b} for h, b in shown]}
+
+    def delete_message(self, ReceiptHandle: str, **_: Any) -> None:
+        del self.messages[ReceiptHandle]
+        self.hidden.discard(ReceiptHandle)
+
+    def change_message_visibility(self, ReceiptHandle: str, VisibilityTimeout: int, **_: Any) -> None:
+        if VisibilityTimeout == 0:
+            self.hidden.discard(ReceiptHandle)
+
+
+def test_the_runs_rejections_are_taken_and_everyone_elses_left_visible() -> None:
+    """Another run's rejections stay hidden while the scan lasts (shown at once, the scan would meet them forever)."""
+    ours, theirs = {"orderId": "load-1-o00001"}, {"orderId": "smoke-1-o1"}
+    queue = RejectedQueue(*({"reason": f"r{n}", "body": json.dumps(theirs)} for n in range(25)),
+                          {"reason": "quantity", "body": json.dumps(ours)})  # fmt: skip
+    world = LoadWorld(lambda service: queue, table="t", event_store="s", rejected_queue_url="q", cache=None,
+                      dead_letter_queues=[])  # fmt: skip
+    assert world.rejections({"load-1-o00001"}) == {"load-1-o00001": "quantity"}
+    assert len(queue.messages) == 25
+    assert not queue.hidden
