@@ -13,6 +13,7 @@ from lambdas.shared.dynamodb_json import item_to_json
 from lambdas.shared.entities import CUSTOMER
 from lambdas.shared.errors import reraise
 from lambdas.shared.table import item_key
+from lambdas.shared.table_keys import PARTITION_KEY
 
 MAX_KEYS_PER_BATCH_GET = 100
 
@@ -28,7 +29,7 @@ class Customers:
         if len(ids) > MAX_KEYS_PER_BATCH_GET:
             raise ValueError(f"{len(ids)} customers in one batch; BatchGetItem takes {MAX_KEYS_PER_BATCH_GET}")
         # each attribute behind an expression attribute name: `name` is a reserved word
-        names = {f"#a{i}": attribute for i, attribute in enumerate(SNAPSHOT_ATTRIBUTES)}
+        names = {f"#a{i}": attribute for i, attribute in enumerate((PARTITION_KEY, *SNAPSHOT_ATTRIBUTES))}
         request: dict[str, Any] = {
             self._table_name: {
                 "Keys": [item_key(CUSTOMER, customer_id) for customer_id in ids],
@@ -43,7 +44,11 @@ class Customers:
             except ClientError as error:
                 reraise(error)
             for item in response["Responses"].get(self._table_name, []):
-                snapshot = {k: v for k, v in item_to_json(item).items() if v is not None}
-                found[str(snapshot["customerId"])] = snapshot
+                # By the item's key, not its `customerId`: an item without one is still this customer's (and intake
+                # rejects its orders for what the item lacks).
+                customer_id = item[PARTITION_KEY]["S"].removeprefix(CUSTOMER.key_prefix)
+                found[customer_id] = {
+                    k: v for k, v in item_to_json(item).items() if v is not None and k != PARTITION_KEY
+                }
             request = response.get("UnprocessedKeys") or {}
         return found

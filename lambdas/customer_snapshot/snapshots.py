@@ -12,22 +12,25 @@ failure after an enrichment is mapped.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from lambdas.shared.customer_snapshot import CUSTOMER_SNAPSHOT_KEY
+from lambdas.shared.orders import ID_PATTERN
 
 FindCustomers = Callable[[Iterable[str]], dict[str, dict[str, Any]]]
 
 
 def customer_id_of(record: dict[str, Any]) -> str | None:
-    """The body's `customerId`, if the body is a JSON object that has a string one."""
+    """The body's `customerId`, if the body is a JSON object that has one that can be an id (a 3,000-character one
+    would be refused by DynamoDB as a key and fail the whole batch's lookup; intake rejects it instead)."""
     try:
         body = json.loads(record.get("body", ""))
     except (TypeError, ValueError):
         return None
     customer_id = body.get("customerId") if isinstance(body, dict) else None
-    return customer_id if isinstance(customer_id, str) and customer_id else None
+    return customer_id if isinstance(customer_id, str) and re.fullmatch(ID_PATTERN, customer_id) else None
 
 
 def with_snapshots(records: list[dict[str, Any]], find_customers: FindCustomers) -> list[dict[str, Any]]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 from lambdas.intake.repository import Orders, RejectedMessages, Written
 from lambdas.intake.submission import Rejected, parse_submission
 from lambdas.shared.customer_snapshot import CUSTOMER_SNAPSHOT_KEY, CustomerSnapshot
 from lambdas.shared.metric_names import Metric
 from lambdas.shared.observability import count, logger
-from lambdas.shared.validation import converted
+from lambdas.shared.validation import converted, first_problem
 
 
 @dataclass(frozen=True)
@@ -20,13 +22,24 @@ class CustomerLookup:
 
     looked_up: bool
     snapshot: CustomerSnapshot | None = None
+    problem: str | None = None  # the customer's item is there but cannot be a snapshot: the order is rejected for it
 
     @classmethod
     def of(cls, record: dict[str, Any]) -> CustomerLookup:
         if CUSTOMER_SNAPSHOT_KEY not in record:
             return cls(looked_up=False)
         found = record[CUSTOMER_SNAPSHOT_KEY]
-        return cls(looked_up=True, snapshot=None if found is None else converted(found, CustomerSnapshot))
+        if found is None:
+            return cls(looked_up=True)
+        try:
+            return cls(looked_up=True, snapshot=converted(found, CustomerSnapshot))
+        except msgspec.ValidationError as error:
+            # A bad customer item is the catalogue's defect, not the message's: rejected with the reason, never
+            # retried into the DLQ, and the batch's other orders go on.
+            return cls(
+                looked_up=True,
+                problem=f"the customer's item is not a valid customer ({first_problem(error, 'customer')})",
+            )
 
 
 NOT_LOOKED_UP = CustomerLookup(looked_up=False)
@@ -51,6 +64,8 @@ def accept(
 def _accept(message_id: str, body: str, orders: Orders, rejected: RejectedMessages, customer: CustomerLookup) -> str:
     try:
         submission = parse_submission(body)
+        if customer.problem:
+            raise Rejected(customer.problem)
         if customer.looked_up and customer.snapshot is None:
             raise Rejected(f"unknown customer {submission.customer_id!r}")
         outcome = orders.write_once(

@@ -47,7 +47,8 @@ def test_a_batch_is_one_lookup_and_comes_back_in_order_one_for_one() -> None:
 
 def test_the_repository_reads_snapshots_with_one_batch_get_and_retries_unprocessed_keys() -> None:
     client = boto3.client("dynamodb", region_name="eu-west-1")
-    ada = {"customerId": {"S": "c-1"}, "name": {"S": "Ada"}, "email": {"S": "ada@example.com"}}
+    ada = {"pk": {"S": "CUSTOMER#c-1"}, "customerId": {"S": "c-1"}, "name": {"S": "Ada"},
+           "email": {"S": "ada@example.com"}}  # fmt: skip
     with Stubber(client) as stubber:
         stubber.add_response("batch_get_item", {"Responses": {TABLE_NAME: []}, "UnprocessedKeys": {
             TABLE_NAME: {"Keys": [{"pk": {"S": "CUSTOMER#c-1"}, "sk": {"S": "CUSTOMER#c-1"}}]}}})  # fmt: skip
@@ -78,3 +79,27 @@ def test_a_customer_added_later_does_not_change_an_accepted_orders_snapshot(pipe
     pipeline.deliver(order_body("o-1", "c-1"))
     pipeline.table.put_item(TableName=TABLE_NAME, Item=customer_item("c-1", name="Ada King", tier="platinum"))
     assert pipeline.orders()["o-1"]["customer"]["M"]["name"] == {"S": "Ada Lovelace"}
+
+
+def test_a_customer_item_that_is_not_a_customer_rejects_its_orders_only(pipeline: Intake) -> None:
+    """An item without `customerId` failed the whole batch's lookup: the good order beside it went to the intake DLQ
+    after every retry, its reason only in a log. Now the bad customer's order is rejected, with the reason."""
+    pipeline.table.put_item(TableName=TABLE_NAME, Item={"pk": {"S": "CUSTOMER#c-bad"}, "sk": {"S": "CUSTOMER#c-bad"},
+                                                        "email": {"S": "x@example.com"}})  # fmt: skip
+    result = pipeline.deliver(order_body("o-1", "c-bad"), order_body("o-2", "c-1"))
+    assert result == {"batchItemFailures": []}
+    assert set(pipeline.orders()) == {"o-2"}
+    [rejection] = pipeline.rejections()
+    assert (rejection["messageId"], rejection["reason"]) == (
+        "m-0", "the customer's item is not a valid customer (customerId: required field missing)"
+    )  # fmt: skip
+
+
+def test_a_customer_id_no_key_can_hold_is_rejected_without_failing_the_batch(pipeline: Intake) -> None:
+    """A 3,002-character `customerId` made DynamoDB refuse the batch's lookup (a key holds 2,048 bytes)."""
+    result = pipeline.deliver(order_body("o-1", "c" * 3002), order_body("o-2", "c-1"))
+    assert result == {"batchItemFailures": []}
+    assert set(pipeline.orders()) == {"o-2"}
+    [rejection] = pipeline.rejections()
+    assert rejection["messageId"] == "m-0"
+    assert rejection["reason"].startswith("customerId: ")
