@@ -38,16 +38,17 @@ class OrderReferences:
             reraise(error)
         return item
 
-    def existing_skus(self, skus: Iterable[str]) -> set[str]:
+    def stock_of(self, skus: Iterable[str]) -> dict[str, Any]:
+        """The products the table has, by SKU, with their `stock` attribute as stored (DynamoDB JSON, or None)."""
         keys = [item_key(PRODUCT, sku) for sku in skus]
-        found: set[str] = set()
-        request: dict[str, Any] = {self._table_name: {"Keys": keys, "ProjectionExpression": PARTITION_KEY}}
+        found: dict[str, Any] = {}
+        request: dict[str, Any] = {self._table_name: {"Keys": keys, "ProjectionExpression": f"{PARTITION_KEY}, stock"}}
         while request:  # at most 50 keys (MAX_LINE_ITEMS) fit one BatchGetItem; unprocessed keys are retried
             try:
                 response = self._client.batch_get_item(RequestItems=request)
             except ClientError as error:
                 reraise(error)
             for item in response["Responses"].get(self._table_name, []):
-                found.add(item[PARTITION_KEY]["S"].removeprefix(PRODUCT.key_prefix))
+                found[item[PARTITION_KEY]["S"].removeprefix(PRODUCT.key_prefix)] = item.get("stock")
             request = response.get("UnprocessedKeys") or {}
         return found

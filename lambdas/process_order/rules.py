@@ -36,16 +36,33 @@ def check_references(
     lines: OrderLines,
     snapshot: dict[str, Any] | None,
     find_customer: Callable[[str], dict[str, Any] | None],
-    existing_skus: Callable[[list[str]], set[str]],
+    stock_of: Callable[[list[str]], dict[str, Any]],
 ) -> dict[str, Any]:
     """The order's customer as plain JSON: the snapshot intake attached (no read), else the customer's item read now
-    (orders written without intake have none). Raises InvalidOrder for an unknown customer or product."""
+    (orders written without intake have none). Raises InvalidOrder for an unknown customer or product, or a product
+    whose stock is not a number (the reservation's condition could never hold, and the order would look backordered
+    when the catalogue is what is wrong)."""
     customer = snapshot if isinstance(snapshot, dict) else _read_customer(lines.customer_id, find_customer)
     skus = list(lines.quantities_by_sku())
-    missing = sorted(set(skus) - existing_skus(skus))
+    stock = stock_of(skus)
+    missing = sorted(set(skus) - set(stock))
     if missing:
         raise InvalidOrder(f"unknown products: {', '.join(missing)}")
+    unstockable = sorted(f"{sku} ({_shown(value)})" for sku, value in stock.items() if not _is_number(value))
+    if unstockable:
+        raise InvalidOrder(f"products whose stock is not a number: {', '.join(unstockable)}")
     return customer
+
+
+def _is_number(attribute: Any) -> bool:
+    return isinstance(attribute, dict) and set(attribute) == {"N"}
+
+
+def _shown(attribute: Any) -> str:
+    if not isinstance(attribute, dict) or not attribute:
+        return "no stock"
+    [(kind, value)] = list(attribute.items())[:1]
+    return f"{kind} {str(value)[:40]!r}"
 
 
 def _read_customer(customer_id: str, find_customer: Callable[[str], dict[str, Any] | None]) -> dict[str, Any]:

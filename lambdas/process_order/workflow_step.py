@@ -51,7 +51,7 @@ def process(request: ProcessOrderRequest, references: OrderReferences, table_nam
         return {"status": status}
     try:
         lines = validate(order)
-        customer = check_references(lines, order.get("customer"), references.customer, references.existing_skus)
+        customer = check_references(lines, order.get("customer"), references.customer, references.stock_of)
     except InvalidOrder as invalid:
         logger.info("Order is invalid", extra={"reason": str(invalid)})
         count(Metric.ORDERS_INVALID)

@@ -129,7 +129,7 @@ def test_other_table_errors_are_not_retryable() -> None:
     with Stubber(client) as stubber:
         stubber.add_client_error("batch_get_item", service_error_code="AccessDeniedException")
         with pytest.raises(Exception, match="AccessDeniedException") as error:
-            OrderReferences(TABLE_NAME, client).existing_skus(["p-1"])
+            OrderReferences(TABLE_NAME, client).stock_of(["p-1"])
     assert not isinstance(error.value, RetryableError)
 
 
@@ -140,12 +140,12 @@ def test_unprocessed_product_keys_are_asked_again() -> None:
         stubber.add_response(
             "batch_get_item",
             {
-                "Responses": {TABLE_NAME: [{"pk": {"S": "PRODUCT#p-1"}}]},
-                "UnprocessedKeys": {TABLE_NAME: {"Keys": keys[1:], "ProjectionExpression": "pk"}},
+                "Responses": {TABLE_NAME: [{"pk": {"S": "PRODUCT#p-1"}, "stock": {"N": "3"}}]},
+                "UnprocessedKeys": {TABLE_NAME: {"Keys": keys[1:], "ProjectionExpression": "pk, stock"}},
             },
         )
         stubber.add_response("batch_get_item", {"Responses": {TABLE_NAME: [{"pk": {"S": "PRODUCT#p-2"}}]}})
-        assert OrderReferences(TABLE_NAME, client).existing_skus(["p-1", "p-2"]) == {"p-1", "p-2"}
+        assert OrderReferences(TABLE_NAME, client).stock_of(["p-1", "p-2"]) == {"p-1": {"N": "3"}, "p-2": None}
 
 
 def test_an_order_with_intakes_customer_snapshot_is_not_read_again(
@@ -157,7 +157,8 @@ def test_an_order_with_intakes_customer_snapshot_is_not_read_again(
     stubbed = boto3.client("dynamodb", region_name="eu-west-1")
     with Stubber(stubbed) as stubber:
         stubber.add_response("get_item", {"Item": as_item(order)})  # the order itself
-        stubber.add_response("batch_get_item", {"Responses": {TABLE_NAME: [{"pk": {"S": "PRODUCT#p-1"}}]}})
+        product = {"pk": {"S": "PRODUCT#p-1"}, "stock": {"N": "5"}}
+        stubber.add_response("batch_get_item", {"Responses": {TABLE_NAME: [product]}})
         references = OrderReferences(TABLE_NAME, client=stubbed)
         result = process_request(converted(request(order), ProcessOrderRequest), references, TABLE_NAME)
         stubber.assert_no_pending_responses()  # the order, one BatchGetItem for the products, not the customer
@@ -185,3 +186,14 @@ def test_a_reserved_order_gets_its_plan_to_ship_or_release(catalogue: Any, lambd
 
 def test_an_order_that_is_gone_is_absent(catalogue: Any, lambda_context: FakeLambdaContext) -> None:
     assert process_order.handler(request({}, order_id="o-gone"), lambda_context) == {"status": "ABSENT"}
+
+
+def test_a_product_whose_stock_is_not_a_number_makes_the_order_invalid_with_that_reason(
+    catalogue: Any, lambda_context: FakeLambdaContext
+) -> None:
+    """A stock of "lots" made the reservation's condition fail, and the order ended BACKORDERED, "Not enough stock":
+    the catalogue was wrong, not the stock level."""
+    item = product_item("p-1", stock=5)
+    catalogue.put_item(TableName=TABLE_NAME, Item={**item, "stock": {"S": "lots"}})
+    result = process_order.handler(request(plain_order([("p-1", 1, 1000)]), table=catalogue), lambda_context)
+    assert (result["valid"], result["reason"]) == (False, "products whose stock is not a number: p-1 (S 'lots')")
