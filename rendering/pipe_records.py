@@ -8,8 +8,12 @@ tests and benchmarks make their inputs with them.
 from __future__ import annotations
 
 import base64
+import contextlib
+import json
 from datetime import datetime
 from typing import Any
+
+from rendering.pipe_input import PARSED_BODY_FIELDS
 
 
 def sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
@@ -55,3 +59,14 @@ def _plain(node: Any) -> Any:
     if isinstance(node, (bytes, bytearray)):
         return base64.b64encode(node).decode()
     return node
+
+
+def filter_view(record: dict[str, Any]) -> dict[str, Any]:
+    """A source record as Pipes' filter sees it: an SQS body that is JSON is matched as parsed JSON, any other as
+    text ("Event filtering in Amazon EventBridge Pipes")."""
+    view = dict(record)
+    for name in PARSED_BODY_FIELDS:
+        if isinstance(view.get(name), str):
+            with contextlib.suppress(ValueError):
+                view[name] = json.loads(view[name])
+    return view

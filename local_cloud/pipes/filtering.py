@@ -6,11 +6,10 @@ Pipes"), an SQS body that is JSON is filtered on as parsed JSON; other fields as
 
 from __future__ import annotations
 
-import contextlib
 import json
 from typing import Any
 
-from rendering.pipe_input import PARSED_BODY_FIELDS
+from rendering.pipe_records import filter_view
 
 
 class FilterCriteria:
@@ -21,14 +20,5 @@ class FilterCriteria:
     def passes(self, record: dict[str, Any]) -> bool:
         if not self._patterns:
             return True
-        event = json.dumps(_filter_view(record))
+        event = json.dumps(filter_view(record))
         return any(self._events.test_event_pattern(EventPattern=p, Event=event)["Result"] for p in self._patterns)
-
-
-def _filter_view(record: dict[str, Any]) -> dict[str, Any]:
-    view = dict(record)
-    for name in PARSED_BODY_FIELDS:
-        if isinstance(view.get(name), str):
-            with contextlib.suppress(ValueError):  # a body that is not JSON is filtered as text
-                view[name] = json.loads(view[name])
-    return view

@@ -6,8 +6,9 @@ customer snapshot (null for an unknown customer, which intake rejects); the reco
 intake function's partial batch failures still name the messages.
 
 The pipe's filter only routes: it drops heartbeat messages (message attribute `purpose` = "heartbeat") that a
-monitoring probe sends to prove the queue accepts messages. An SQS pipe deletes what it filters out, so the filter
-never judges a message's content: every other message, however malformed, reaches the Lambda, which validates it.
+monitoring probe sends to prove the queue accepts messages, unless the body names an order: a producer that tags a
+real order so by mistake still has it taken. An SQS pipe deletes what it filters out, so the filter never judges
+a message's content beyond that: every other message, however malformed, reaches the Lambda, which validates it.
 """
 
 from __future__ import annotations
@@ -33,10 +34,12 @@ INTAKE_TIMEOUT_SECONDS = 30
 
 
 def intake_filter_patterns() -> list[dict[str, object]]:
-    """Everything except heartbeats: messages without the attribute, or with any other value of it."""
+    """Everything except heartbeats: messages without the attribute, with any other value of it, or with a body
+    that names an order (Pipes filters a JSON body as JSON: eb-pipes-event-filtering.html)."""
     return [
         {"messageAttributes": {"purpose": {"stringValue": [{"exists": False}]}}},
         {"messageAttributes": {"purpose": {"stringValue": [{"anything-but": ["heartbeat"]}]}}},
+        {"body": {"orderId": [{"exists": True}]}},
     ]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from rendering.pipe_records import filter_view
 from tests.support.events import matches
 from tests.support.pipes_input import sqs_record, target_payload
 from tests.support.synth import ENVIRONMENTS, synthesize
@@ -61,16 +62,20 @@ def test_filter_only_routes_heartbeats_away_and_lets_every_other_message_through
     filters = [json.loads(f["Pattern"]) for f in pipe()["SourceParameters"]["FilterCriteria"]["Filters"]]
 
     def passes(record: dict[str, Any]) -> bool:
-        return any(matches(pattern, record) for pattern in filters)
+        return any(matches(pattern, filter_view(record)) for pattern in filters)
 
     plain = sqs_record("m-1", '{"orderId": "o-1"}')
     garbage = sqs_record("m-2", "\x00 definitely not an order")
     tagged = sqs_record("m-3", "{}", {"purpose": "order"})
     other_attribute = sqs_record("m-4", "{}", {"source": "web"})
     heartbeat = sqs_record("m-5", "ping", {"purpose": "heartbeat"})
+    # A real order a producer tagged as a heartbeat by mistake: an SQS pipe deletes what it filters out, so it vanished.
+    mistagged_order = sqs_record("m-6", '{"orderId": "o-6"}', {"purpose": "heartbeat"})
+    json_heartbeat = sqs_record("m-7", '{"probe": "queue-alive"}', {"purpose": "heartbeat"})
 
-    assert [passes(r) for r in (plain, garbage, tagged, other_attribute)] == [True] * 4
+    assert [passes(r) for r in (plain, garbage, tagged, other_attribute, mistagged_order)] == [True] * 5
     assert not passes(heartbeat)
+    assert not passes(json_heartbeat)
 
 
 @pytest.mark.parametrize(("env_name", "level"), [("dev", "INFO"), ("prod", "ERROR")])
