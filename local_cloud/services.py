@@ -44,7 +44,7 @@ def emulator(cloud: LocalCloud) -> Service:
         name="emulator",
         # MiniStack, with EventBridge's retries and DLQ for API destination targets (that module says why).
         command=[str(EMULATOR_PYTHON), str(Path(__file__).with_name("emulator_with_retries.py"))],
-        marker="ministack",
+        marker="emulator_with_retries",
         port=cloud.port,
         ready=lambda: emulator_answers(cloud),
         environment={

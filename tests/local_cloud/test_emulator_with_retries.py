@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from local_cloud.chaos import RULE_TARGET_RETRIES
 from local_cloud.emulator_with_retries import Outcome, dead_letter_attributes, deliver, retry_policy, retry_window
-from local_cloud.services import emulator
+from local_cloud.services import all_services, emulator
 from local_cloud.settings import LocalCloud
 from stacks.building_blocks.bus_rules import TARGET_MAX_EVENT_AGE, TARGET_RETRY_ATTEMPTS
 
@@ -95,3 +95,10 @@ def test_the_local_cloud_runs_the_emulator_with_this_delivery() -> None:
 def test_the_chaos_scenarios_wait_as_long_as_a_rule_target_is_retried() -> None:
     assert RULE_TARGET_RETRIES == TARGET_RETRY_ATTEMPTS
     assert retry_window(TARGET_RETRY_ATTEMPTS) == 1 + 2 + 4 + 8 * 5
+
+
+def test_every_services_marker_is_in_the_command_it_starts() -> None:
+    """`local-down` stops a service only if its process's command line has the marker: a marker the command lacks
+    left the emulator running, orphaned, with its PID file removed as stale."""
+    for service in all_services(LocalCloud(4566)):
+        assert any(service.marker in part for part in service.command), service.name
