@@ -25,6 +25,7 @@ from local_cloud.settings import (
 )
 
 EMULATOR_PYTHON = EMULATOR_VENV / "bin" / "python"
+EMULATOR_SCRIPT = Path(__file__).with_name("emulator_with_retries.py")
 HEALTH_PATH = "/_ministack/health"
 
 
@@ -43,8 +44,8 @@ def emulator(cloud: LocalCloud) -> Service:
     return Service(
         name="emulator",
         # MiniStack, with EventBridge's retries and DLQ for API destination targets (that module says why).
-        command=[str(EMULATOR_PYTHON), str(Path(__file__).with_name("emulator_with_retries.py"))],
-        marker="emulator_with_retries",
+        command=[str(EMULATOR_PYTHON), str(EMULATOR_SCRIPT)],
+        marker=str(EMULATOR_SCRIPT),  # an argument of the command, as it is (processes._is_service)
         port=cloud.port,
         ready=lambda: emulator_answers(cloud),
         environment={
