@@ -105,7 +105,7 @@ local-smoke: $(VENV)/.dev-deps
 		--ca-bundle .local/tls/server.crt --cache-requests .local/cache-requests.jsonl
 
 # A load against the running local cloud (make local-up local-deploy first): make local-load [ORDERS=200] [RATE=4]
-# [MIX=default|contention|duplicates]; the account is also written to .local/load-<mix>.json.
+# [MIX=default|contention|duplicates|poison]; the account is also written to .local/load-<mix>.json.
 LOCAL_AWS := AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 local-load: $(VENV)/.dev-deps
 	$(LOCAL_AWS) $(BIN)/python -m ops.load --env local --endpoint-url https://127.0.0.1:$(LOCAL_PORT) \

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from lambdas.shared.orders import SETTLED_STATUSES
-from ops.load.mixes import EXPECTED, HISTORIES, LoadPlan
+from ops.load.mixes import EXPECTED, HISTORIES, POISON, LoadPlan
 from ops.load.observe import Stored
 
 PERCENTILES = (50, 90, 99, 100)
@@ -50,6 +50,7 @@ class Account:
     stock: dict[str, int | None]
     orders_per_second: float | None
     latency_ms: dict[str, dict[str, int]] = field(default_factory=dict)  # "send -> written" -> {"p50": ...}
+    poison: dict[str, str] = field(default_factory=dict)  # each kind of bad record: where its orders ended, and why
     problems: list[str] = field(default_factory=list)  # anything lost, duplicated, stuck, wrong or dead-lettered
     # What is wrong but loses nothing: an order whose cache entry an older change overwrote (EventBridge does not
     # keep order, and the cache rule writes whatever arrives last: docs/design.md).
@@ -69,7 +70,8 @@ def account(plan: LoadPlan, seen: Observed) -> Account:
     final = {o: str(item.get("status")) for o, item in seen.orders.items()}
     stuck = sorted(o for o, status in final.items() if status not in SETTLED_STATUSES)
     lost = sorted(o for o in by_id if o not in seen.orders and o not in seen.rejections)
-    wrong = sorted(o for o, p in by_id.items() if _wrong(p.outcome, final.get(o), o in seen.rejections))
+    wrong = sorted(o for o, p in by_id.items() if _wrong(p.outcome, final.get(o), o in seen.rejections)
+                   or not _reason_given(p.reason, _reason_of(o, seen)))  # fmt: skip
     missing, twice = _history_problems(final, seen.histories)
     behind = sorted(o for o, status in seen.cached.items() if o in final and status != final[o])
     changed = {q: (n, seen.dead_letters_after.get(q, 0)) for q, n in seen.dead_letters_before.items()
@@ -81,7 +83,7 @@ def account(plan: LoadPlan, seen: Observed) -> Account:
         stuck=stuck, lost=lost, wrong_outcome=wrong, events_missing=missing, events_twice=twice,
         cache_behind=behind, dead_letters=changed, stock=seen.stock_after,
         orders_per_second=_throughput(seen, final),
-        latency_ms=_latencies(seen),
+        latency_ms=_latencies(seen), poison=_poison(plan, seen),
     )  # fmt: skip
     result.problems = _problems(result, plan, rejected_expected, seen)
     if behind:
@@ -97,6 +99,32 @@ def _wrong(outcome: str, status: str | None, rejected: bool) -> bool:
     if status is None or status not in SETTLED_STATUSES:
         return False  # lost or stuck: counted as such
     return status not in expected.split(" or ")
+
+
+def _reason_of(order_id: str, seen: Observed) -> Any:
+    """Where an order's reason is: its rejected message, or the order's `statusReason`."""
+    return seen.rejections.get(order_id) or seen.orders.get(order_id, {}).get("statusReason")
+
+
+def _reason_given(expected: str | None, given: Any) -> bool:
+    return expected is None or (isinstance(given, str) and expected in given)
+
+
+def _poison(plan: LoadPlan, seen: Observed) -> dict[str, str]:
+    """Per kind of bad record: how many orders, where they ended, and one reason they carry."""
+    ended: dict[str, Counter[str]] = {}
+    reasons: dict[str, str] = {}
+    for planned in plan.orders:
+        if planned.outcome not in POISON:
+            continue
+        order = seen.orders.get(planned.order_id, {})
+        where = "rejected" if planned.order_id in seen.rejections else str(order.get("status", "nowhere"))
+        ended.setdefault(planned.outcome, Counter())[where] += 1
+        reason = _reason_of(planned.order_id, seen)
+        if reason:
+            reasons.setdefault(planned.outcome, str(reason))
+    return {kind: ", ".join(f"{where} {n}" for where, n in sorted(counts.items()))
+            + (f": {reasons[kind]}" if kind in reasons else "") for kind, counts in ended.items()}  # fmt: skip
 
 
 def _history_problems(final: dict[str, str], histories: dict[str, list[Stored]]) -> tuple[list[str], list[str]]:

@@ -18,6 +18,7 @@ def as_text(result: Account) -> str:
         "  dead-letter queues: "
         + (", ".join(f"{q} {b} -> {a}" for q, (b, a) in result.dead_letters.items()) or "unchanged"),
     ]
+    lines += [f"  poison {kind}: {ended}" for kind, ended in result.poison.items()]
     if result.stock:
         lines.append("  stock left: " + ", ".join(f"{p} {n}" for p, n in sorted(result.stock.items())))
     if result.orders_per_second is not None:

@@ -37,7 +37,10 @@ def send(world_sqs: Any, queue_url: str, plan: LoadPlan, rate: float, say: Calla
     for planned in plan.orders:
         for _ in range(planned.sends):
             at.setdefault(planned.order_id, time.time())
-            world_sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(planned.body))
+            attributes = {name: {"DataType": "String", "StringValue": value}
+                          for name, value in (planned.attributes or {}).items()}  # fmt: skip
+            world_sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(planned.body),
+                                   **({"MessageAttributes": attributes} if attributes else {}))  # fmt: skip
             messages += 1
             due += gaps.expovariate(rate)
             time.sleep(max(0.0, started + due - time.time()))

@@ -48,13 +48,15 @@ def settled_world(plan: LoadPlan, *, lose: str | None = None, twice: str | None 
     for number, planned in enumerate(plan.orders):
         expected = EXPECTED[planned.outcome]
         if expected == "REJECTED":
-            rejections[planned.order_id] = "lineItems.0.quantity: Expected `int` >= 1"
+            rejections[planned.order_id] = planned.reason or "lineItems.0.quantity: Expected `int` >= 1"
             continue
         status = ("SHIPPED" if number < scarce else "BACKORDERED") if planned.outcome == "contended" else expected
         if planned.order_id == lose:
             continue
         orders[planned.order_id] = {"orderId": planned.order_id, "status": status, "createdAt": CREATED,
                                     "updatedAt": "2026-12-07T10:00:09.000Z"}  # fmt: skip
+        if planned.reason:
+            orders[planned.order_id]["statusReason"] = f"{planned.reason}: lots-sku (S 'lots')"
         events = [Stored(f"{planned.order_id}-{s}", s) for s in HISTORIES[status]]
         histories[planned.order_id] = events + (events[-1:] if planned.order_id == twice else [])
     return Observed(
@@ -66,7 +68,7 @@ def settled_world(plan: LoadPlan, *, lose: str | None = None, twice: str | None 
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("mix", ["default", "contention", "duplicates"])
+@pytest.mark.parametrize("mix", ["default", "contention", "duplicates", "poison"])
 def test_an_account_of_a_run_where_everything_ended_as_planned_is_clean(mix: Any) -> None:
     plan = LoadPlan.new(mix, 100, THRESHOLD)
     result = account(plan, settled_world(plan))
@@ -209,3 +211,27 @@ def test_the_runs_rejections_are_taken_and_everyone_elses_left_visible() -> None
     assert world.rejections({"load-1-o00001"}) == {"load-1-o00001": "quantity"}
     assert len(queue.messages) == 25
     assert not queue.hidden
+
+
+def test_the_poison_mix_puts_each_kind_of_bad_record_beside_good_orders() -> None:
+    plan = LoadPlan.new("poison", 40, THRESHOLD)
+    kinds = Counter(p.outcome for p in plan.orders)
+    assert kinds == {"shipped": 32, "bad_customer": 2, "long_customer": 2, "stock_not_number": 2,
+                     "heartbeat_tagged": 2}  # fmt: skip
+    [tagged, *_] = [p for p in plan.orders if p.outcome == "heartbeat_tagged"]
+    assert tagged.attributes == {"purpose": "heartbeat"}
+    converted(tagged.body, OrderSubmission)  # a valid order: it must ship
+    seeded = {item["pk"]["S"]: item for item in plan.seed_items()}
+    assert "customerId" not in seeded[f"CUSTOMER#{plan.bad_customer_id}"]
+    assert seeded[f"PRODUCT#{plan.sku('lots')}"]["stock"] == {"S": "lots"}
+    assert {k["pk"]["S"] for k in plan.keys_to_remove()} >= set(seeded)
+
+
+def test_a_poison_order_that_ends_without_its_reason_is_a_wrong_outcome() -> None:
+    plan = LoadPlan.new("poison", 20, THRESHOLD)
+    seen = settled_world(plan)
+    bad = next(p.order_id for p in plan.orders if p.outcome == "bad_customer")
+    seen.rejections[bad] = "unknown customer"  # rejected, but not for what is wrong
+    result = account(plan, seen)
+    assert result.wrong_outcome == [bad]
+    assert result.poison["bad_customer"].startswith("rejected 1: unknown customer")
