@@ -87,6 +87,8 @@ class CacheIntegrationStack(Stack):
             alarm_topic,
             description="Created or updated orders into the cache (never replays)",
             detail_types=["OrderCreated", "OrderUpdated"],
+            # Only an order with a status: an item written with its keys alone would fill the entry with nulls.
+            detail={"data": {"status": [{"exists": True}]}},
             target_destination=self.cache_set,
             body=from_paths(ORDER_VIEW),
             query={"key": ORDER_ID, "ttl_seconds": str(settings.ttl_seconds)},
@@ -141,12 +143,13 @@ class CacheIntegrationStack(Stack):
         body: events.RuleTargetInput,
         query: dict[str, str],
         headers: dict[str, str] | None = None,
+        detail: dict[str, object] | None = None,
     ) -> events.Rule:
         return consumer_rule(
             self,
             construct_id,
             bus=bus,
-            event_pattern=table_events(*detail_types),
+            event_pattern=table_events(*detail_types, detail=detail),
             description=description,
             target=lambda reliable: targets.ApiDestination(
                 target_destination,

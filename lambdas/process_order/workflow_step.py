@@ -41,6 +41,12 @@ def process(request: ProcessOrderRequest, references: OrderReferences, table_nam
         logger.warning("Order not found; nothing to do")
         return {"status": ABSENT}
     order = item_to_json(item)
+    if order.get("status") is None:
+        # Written by something other than intake (intake writes PENDING): settled as INVALID, with this reason.
+        reason = "the order item has no status: intake did not write it"
+        logger.info("Order is invalid", extra={"reason": reason})
+        count(Metric.ORDERS_INVALID)
+        return {"status": UNRESERVED_STATUS, "valid": False, "reason": reason}
     status = str(order.get("status"))
     if status == OrderStatus.RESERVED:
         lines = converted(order, OrderLines)  # it was valid when it was reserved

@@ -118,7 +118,11 @@ class OrderWorkflowDefinition(Construct):
     def _business_outcomes(self) -> tuple[sfn.TaskStateBase, sfn.TaskStateBase]:
         """INVALID and BACKORDERED: outcomes, not failures, so they end in Succeed states."""
         mark_invalid = self._set_status(
-            "MarkInvalid", UNRESERVED, OrderStatus.INVALID, reason_path="$.processing.reason"
+            "MarkInvalid",
+            UNRESERVED,
+            OrderStatus.INVALID,
+            reason_path="$.processing.reason",
+            or_without_status=True,  # an order item without a status (not intake's) ends INVALID with its reason
         )
         mark_invalid.next(sfn.Succeed(self, "OrderInvalid"))
         mark_backordered = self._set_status("MarkBackordered", UNRESERVED, OrderStatus.BACKORDERED,

@@ -18,7 +18,7 @@ from constructs import Construct
 
 from lambdas.shared.entities import ORDER
 from lambdas.shared.orders import OrderStatus
-from lambdas.shared.table_keys import SETTLED
+from lambdas.shared.table_keys import PARTITION_KEY, SETTLED
 
 ORDER_ID = "$.metadata.entityId"
 CORRELATION_ID = "$.metadata.correlationId"
@@ -108,11 +108,14 @@ def set_status(
     reason: str | None = None,
     reason_path: str | None = None,
     extra: dict[str, tasks.DynamoAttributeValue] | None = None,
+    or_without_status: bool = False,
 ) -> tasks.DynamoUpdateItem:
     """Moves the order from one of `expected` to `new`, or on to `already_handled` when it is in none of them. Every
     status the workflow writes this way settles the order (it leaves the OpenOrders index); the write records the
-    execution that made it (`workflowExecution`)."""
+    execution that made it (`workflowExecution`). `or_without_status`: an order item that exists but has no status
+    (written by something other than intake) may be moved too."""
     allowed = {f":expected{n}": tasks.DynamoAttributeValue.from_string(s.value) for n, s in enumerate(expected)}
+    in_expected = f"#status IN ({', '.join(allowed)})"
     values = {
         **allowed,
         ":new": tasks.DynamoAttributeValue.from_string(new.value),
@@ -132,7 +135,11 @@ def set_status(
         table=table,
         key=order_key(),
         update_expression="SET " + ", ".join(assignments) + (f" {SETTLED}" if settles else ""),
-        condition_expression=f"#status IN ({', '.join(allowed)})",
+        condition_expression=(
+            f"attribute_exists({PARTITION_KEY}) AND (attribute_not_exists(#status) OR {in_expected})"
+            if or_without_status
+            else in_expected
+        ),
         expression_attribute_names={"#status": "status"},
         expression_attribute_values=values,
         result_path=sfn.JsonPath.DISCARD,

@@ -14,8 +14,9 @@ from moto.dynamodb.exceptions import TransactionCanceledException
 from moto.dynamodb.models import DynamoDBBackend
 
 from lambdas.shared.errors import RetryableError
+from tests.support import workflow_harness as harness
 from tests.support.seed import order_item
-from tests.support.workflow_harness import WorkflowHarness
+from tests.support.workflow_harness import TABLE_NAME, WorkflowHarness
 from tests.support.workflow_paths import HAPPY_PATH_STATES, status_of, stocks
 
 
@@ -74,6 +75,38 @@ def test_invalid_order_ends_invalid_with_its_reason(
     assert status_of(workflow, "o-3") == ("INVALID", reason)
     assert stocks(workflow) == {"p-1": 10, "p-2": 5, "p-3": 1}
     assert workflow.calls_to("ship-order") == []
+
+
+def test_an_order_item_written_with_only_its_keys_ends_invalid_with_a_reason(workflow: WorkflowHarness) -> None:
+    """Written by something other than intake, it ended AlreadyHandled with no reason: nobody could tell why."""
+    workflow.put({"pk": {"S": "ORDER#o-9"}, "sk": {"S": "ORDER#o-9"}})
+
+    run = workflow.run(workflow.order_created_event_detail("o-9"))
+
+    assert run.status == "SUCCEEDED"
+    assert run.states_entered[-2:] == ["MarkInvalid", "OrderInvalid"]
+    assert status_of(workflow, "o-9") == ("INVALID", "the order item has no status: intake did not write it")
+
+
+def test_an_order_deleted_before_it_is_marked_invalid_is_not_brought_back(
+    workflow: WorkflowHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MarkInvalid takes an order without a status, but only one that exists: an update would create the item."""
+    key = {"pk": {"S": "ORDER#o-gone"}, "sk": {"S": "ORDER#o-gone"}}
+    workflow.put(key)
+    detail = workflow.order_created_event_detail("o-gone")
+    process_order = harness.HANDLERS["process-order"]
+
+    def then_deleted(event: dict[str, Any], context: Any) -> Any:
+        result = process_order(event, context)
+        workflow.dynamodb.delete_item(TableName=TABLE_NAME, Key=key)  # between ProcessOrder and MarkInvalid
+        return result
+
+    monkeypatch.setitem(harness.HANDLERS, "process-order", then_deleted)
+    run = workflow.run(detail)
+
+    assert run.states_entered[-3:] == ["MarkInvalid", "CountAlreadyHandled", "AlreadyHandled"]
+    assert workflow.get("ORDER#o-gone") is None
 
 
 def test_failure_in_ship_order_after_reservation_releases_the_stock(workflow: WorkflowHarness) -> None:
