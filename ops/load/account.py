@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from lambdas.shared.orders import SETTLED_STATUSES
-from ops.load.mixes import EXPECTED, HISTORIES, POISON, LoadPlan
+from ops.load.mixes import EXPECTED, POISON, LoadPlan, expected_history
 from ops.load.observe import Stored
 
 PERCENTILES = (50, 90, 99, 100)
@@ -72,7 +72,7 @@ def account(plan: LoadPlan, seen: Observed) -> Account:
     lost = sorted(o for o in by_id if o not in seen.orders and o not in seen.rejections)
     wrong = sorted(o for o, p in by_id.items() if _wrong(p.outcome, final.get(o), o in seen.rejections)
                    or not _reason_given(p.reason, _reason_of(o, seen)))  # fmt: skip
-    missing, twice = _history_problems(final, seen.histories)
+    missing, twice = _history_problems(final, seen.histories, {o: p.outcome for o, p in by_id.items()})
     behind = sorted(o for o, status in seen.cached.items() if o in final and status != final[o])
     changed = {q: (n, seen.dead_letters_after.get(q, 0)) for q, n in seen.dead_letters_before.items()
                if seen.dead_letters_after.get(q, 0) != n}  # fmt: skip
@@ -127,11 +127,13 @@ def _poison(plan: LoadPlan, seen: Observed) -> dict[str, str]:
             + (f": {reasons[kind]}" if kind in reasons else "") for kind, counts in ended.items()}  # fmt: skip
 
 
-def _history_problems(final: dict[str, str], histories: dict[str, list[Stored]]) -> tuple[list[str], list[str]]:
+def _history_problems(
+    final: dict[str, str], histories: dict[str, list[Stored]], outcomes: dict[str, str]
+) -> tuple[list[str], list[str]]:
     """An order's events must record exactly the statuses on its way to its final one, each once."""
     missing, twice = [], []
     for order_id, status in final.items():
-        expected = HISTORIES.get(status)
+        expected = expected_history(outcomes.get(order_id, ""), status)
         if expected is None:
             continue
         stored = histories.get(order_id, [])

@@ -31,21 +31,25 @@ LINES: dict[str, list[tuple[str, int, int | None]]] = {
     "long_customer": [("pa", 1, PRICE_MINOR)],
     "stock_not_number": [("pa", 1, PRICE_MINOR), ("lots", 1, PRICE_MINOR)],
     "heartbeat_tagged": [("pa", 1, PRICE_MINOR), ("pb", 1, PRICE_MINOR)],
+    "keys_only_order": [],  # not a message: an order item written to the table with its keys alone
 }
 # What each poison is, and the reason its order must carry where it ends (the rejected message, or the order's
 # statusReason): a customer item without customerId; a customerId no DynamoDB key can hold; a product whose stock
-# is text; a valid order a producer tagged as a monitoring heartbeat (it must ship like any other).
+# is text; a valid order a producer tagged as a monitoring heartbeat (it must ship like any other); an order item
+# another writer put in the table with its keys alone.
 POISON = {
     "bad_customer": "the customer's item is not a valid customer",
     "long_customer": "customerId: ",
     "stock_not_number": "products whose stock is not a number",
     "heartbeat_tagged": "",
+    "keys_only_order": "the order item has no status",
 }
 POISON_EVERY = 5  # one order in five is poison, the kinds in turn
 # The final status each outcome should reach; REJECTED means the intake's rejected queue, with its reason.
 EXPECTED = {"shipped": "SHIPPED", "high_value": "SHIPPED", "backordered": "BACKORDERED", "invalid": "INVALID",
             "rejected": "REJECTED", "contended": "SHIPPED or BACKORDERED", "bad_customer": "REJECTED",
-            "long_customer": "REJECTED", "stock_not_number": "INVALID", "heartbeat_tagged": "SHIPPED"}  # fmt: skip
+            "long_customer": "REJECTED", "stock_not_number": "INVALID", "heartbeat_tagged": "SHIPPED",
+            "keys_only_order": "INVALID"}  # fmt: skip
 # The statuses an order's events record on the way to its final status, in order (decision 27: no PROCESSING).
 HISTORIES = {"SHIPPED": ["PENDING", "RESERVED", "SHIPPED"], "BACKORDERED": ["PENDING", "BACKORDERED"],
              "INVALID": ["PENDING", "INVALID"]}  # fmt: skip
@@ -54,6 +58,14 @@ HISTORIES = {"SHIPPED": ["PENDING", "RESERVED", "SHIPPED"], "BACKORDERED": ["PEN
 # The default mix: the share of orders with each outcome but `shipped`, which has the rest. The cost model prices the
 # same profile (devtools/cost/inputs.py Traffic takes its defaults from here).
 DEFAULT_SHARES = {"rejected": 0.01, "invalid": 0.02, "backordered": 0.03, "high_value": 0.01}
+
+
+def expected_history(outcome: str, status: str) -> list[str | None] | None:
+    """The statuses an order's events record, in order, for an order of this outcome that ended in `status` (None:
+    nothing to expect, e.g. not settled). An order item written with its keys alone was created without one."""
+    if outcome == "keys_only_order":
+        return [None, "INVALID"] if status == "INVALID" else None
+    return list(HISTORIES[status]) if status in HISTORIES else None
 
 
 def default_outcomes(orders: int, shares: Mapping[str, float] = DEFAULT_SHARES) -> list[str]:
@@ -70,6 +82,7 @@ class PlannedOrder:
     outcome: str  # a key of EXPECTED
     sends: int = 1  # the duplicates mix sends every message twice
     attributes: dict[str, str] | None = None  # SQS message attributes (string values)
+    table_item: dict[str, Any] | None = None  # written to the table directly instead of sent (another writer)
 
     @property
     def reason(self) -> str | None:
@@ -153,7 +166,10 @@ class LoadPlan:
         elif outcome == "long_customer":
             body["customerId"] = "c" * 3002
         attributes = {"purpose": "heartbeat"} if outcome == "heartbeat_tagged" else None
-        return PlannedOrder(body, outcome, attributes=attributes)
+        table_item = None
+        if outcome == "keys_only_order":
+            table_item = {name: {"S": value} for name, value in entity_key(ORDER, body["orderId"]).items()}
+        return PlannedOrder(body, outcome, attributes=attributes, table_item=table_item)
 
     def _order(self, number: int, lines: list[tuple[str, int, int | None]]) -> dict[str, Any]:
         items = [{"sku": self.sku(product), "quantity": quantity,

@@ -11,6 +11,7 @@ from typing import Any
 
 from lambdas.shared.dynamodb_json import item_to_json
 from lambdas.shared.entities import ORDER, PRODUCT, entity_key
+from lambdas.shared.table_keys import PARTITION_KEY
 from ops.dlq.catalog import DeadLetterQueueInfo, depth
 from ops.event_store.queries import EventStore
 from ops.smoke.observers import MomentoCache
@@ -49,7 +50,8 @@ class LoadWorld:
             while request:
                 response = self.dynamodb.batch_get_item(RequestItems=request)
                 for item in response["Responses"].get(self.table, []):
-                    found[item["orderId"]["S"]] = item_to_json(item)
+                    # By the key: an order another writer put in the table may have no `orderId`
+                    found[item[PARTITION_KEY]["S"].removeprefix(ORDER.key_prefix)] = item_to_json(item)
                 request = response.get("UnprocessedKeys") or {}
         return found
 

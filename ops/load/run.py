@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 from lambdas.shared.orders import SETTLED_STATUSES
 from ops.load.account import Account, Observed, account
-from ops.load.mixes import EXPECTED, HISTORIES, MIX_SEED, LoadPlan
+from ops.load.mixes import EXPECTED, MIX_SEED, LoadPlan, expected_history
 from ops.load.observe import LoadWorld
 
 PROGRESS_SECONDS = 5.0
@@ -29,17 +29,22 @@ class Sent:
     seconds: float
 
 
-def send(world_sqs: Any, queue_url: str, plan: LoadPlan, rate: float, say: Callable[[str], None]) -> Sent:
-    """Every planned message at Poisson intervals of mean 1/rate (as orders arrive, not on a beat)."""
+def send(world: LoadWorld, queue_url: str, plan: LoadPlan, rate: float, say: Callable[[str], None]) -> Sent:
+    """Every planned message at Poisson intervals of mean 1/rate (as orders arrive, not on a beat); an order another
+    writer puts in the table directly is written instead."""
     gaps, started, due, messages = random.Random(MIX_SEED), time.time(), 0.0, 0
     at: dict[str, float] = {}
     last_said = started
     for planned in plan.orders:
         for _ in range(planned.sends):
             at.setdefault(planned.order_id, time.time())
+            if planned.table_item is not None:
+                world.put(planned.table_item)
+                messages += 1
+                continue
             attributes = {name: {"DataType": "String", "StringValue": value}
                           for name, value in (planned.attributes or {}).items()}  # fmt: skip
-            world_sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(planned.body),
+            world.sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(planned.body),
                                    **({"MessageAttributes": attributes} if attributes else {}))  # fmt: skip
             messages += 1
             due += gaps.expovariate(rate)
@@ -65,16 +70,17 @@ def follow(world: LoadWorld, plan: LoadPlan, timeout: float, say: Callable[[str]
 
 
 def recorded(
-    world: LoadWorld, orders: dict[str, dict[str, Any]], say: Callable[[str], None]
+    world: LoadWorld, plan: LoadPlan, orders: dict[str, dict[str, Any]], say: Callable[[str], None]
 ) -> tuple[dict[str, Any], dict[str, str | None]]:
     """Each settled order's history in the event store and its status in the cache, read again while either is
     behind the table (for a while: the last changes are still on their way)."""
     final = {o: str(item.get("status")) for o, item in orders.items() if item.get("status") in SETTLED_STATUSES}
+    outcomes = {p.order_id: p.outcome for p in plan.orders}
     histories, cached = world.histories(list(final)), world.cached(list(final))
     deadline = time.monotonic() + RECORDING_GRACE_SECONDS
     last_uncached, unchanged_since = -1, time.monotonic()
     while time.monotonic() < deadline:
-        unrecorded = [o for o, status in final.items() if _incomplete(histories[o], status)]
+        unrecorded = [o for o, status in final.items() if _incomplete(histories[o], outcomes[o], status)]
         uncached = [o for o, status in cached.items() if status != final[o]]
         if len(uncached) != last_uncached:
             last_uncached, unchanged_since = len(uncached), time.monotonic()
@@ -89,8 +95,8 @@ def recorded(
     return histories, cached
 
 
-def _incomplete(history: list[Any], status: str) -> bool:
-    expected = HISTORIES.get(status)
+def _incomplete(history: list[Any], outcome: str, status: str) -> bool:
+    expected = expected_history(outcome, status)
     return expected is not None and [event.status for event in history] != expected
 
 
@@ -102,12 +108,12 @@ def load(world: LoadWorld, queue_url: str, plan: LoadPlan, *, rate: float, timeo
     for item in plan.seed_items():
         world.put(item)
     say(f"load {plan.run_id}: {len(plan.orders)} orders of the {plan.mix} mix at {rate:g} a second")
-    sent = send(world.sqs, queue_url, plan, rate, say)
+    sent = send(world, queue_url, plan, rate, say)
     say(f"  sent {sent.messages} messages in {sent.seconds:.1f} s")
     orders = follow(world, plan, timeout, say)
     if recover is not None:
         recover()
-    histories, cached = recorded(world, orders, say)
+    histories, cached = recorded(world, plan, orders, say)
     seen = Observed(
         sent_at=sent.at, messages_sent=sent.messages, orders=orders,
         rejections=world.rejections({p.order_id for p in plan.orders}), histories=histories,

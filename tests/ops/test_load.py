@@ -15,7 +15,7 @@ from lambdas.shared.validation import converted
 from ops.load import run as load_run
 from ops.load.account import Observed, account
 from ops.load.cli import main
-from ops.load.mixes import EXPECTED, HISTORIES, LoadPlan
+from ops.load.mixes import EXPECTED, HISTORIES, LoadPlan, expected_history
 from ops.load.observe import LoadWorld, Stored
 
 THRESHOLD = 500_000
@@ -57,7 +57,7 @@ def settled_world(plan: LoadPlan, *, lose: str | None = None, twice: str | None 
                                     "updatedAt": "2026-12-07T10:00:09.000Z"}  # fmt: skip
         if planned.reason:
             orders[planned.order_id]["statusReason"] = f"{planned.reason}: lots-sku (S 'lots')"
-        events = [Stored(f"{planned.order_id}-{s}", s) for s in HISTORIES[status]]
+        events = [Stored(f"{planned.order_id}-{s}", s) for s in expected_history(planned.outcome, status) or []]
         histories[planned.order_id] = events + (events[-1:] if planned.order_id == twice else [])
     return Observed(
         sent_at={p.order_id: SENT for p in plan.orders}, messages_sent=len(plan.orders), orders=orders,
@@ -214,10 +214,12 @@ def test_the_runs_rejections_are_taken_and_everyone_elses_left_visible() -> None
 
 
 def test_the_poison_mix_puts_each_kind_of_bad_record_beside_good_orders() -> None:
-    plan = LoadPlan.new("poison", 40, THRESHOLD)
+    plan = LoadPlan.new("poison", 50, THRESHOLD)
     kinds = Counter(p.outcome for p in plan.orders)
-    assert kinds == {"shipped": 32, "bad_customer": 2, "long_customer": 2, "stock_not_number": 2,
-                     "heartbeat_tagged": 2}  # fmt: skip
+    assert kinds == {"shipped": 40, "bad_customer": 2, "long_customer": 2, "stock_not_number": 2,
+                     "heartbeat_tagged": 2, "keys_only_order": 2}  # fmt: skip
+    [keys_only, *_] = [p for p in plan.orders if p.outcome == "keys_only_order"]
+    assert set(keys_only.table_item or {}) == {"pk", "sk"}
     [tagged, *_] = [p for p in plan.orders if p.outcome == "heartbeat_tagged"]
     assert tagged.attributes == {"purpose": "heartbeat"}
     converted(tagged.body, OrderSubmission)  # a valid order: it must ship
