@@ -128,13 +128,14 @@ local-status:
 local-down:
 	@if [ -x $(BIN)/python ]; then $(LOCAL) down --port $(LOCAL_PORT); fi
 
-# Up, deploy, smoke, redrive, a load of each of two mixes, the Momento outage, and always down: the exit status is the
+# Up, deploy, smoke, redrive, a default, a contention and a poison load, the Momento outage, and always down: the exit status is the
 # first failure's.
 local-test:
 	@$(MAKE) --no-print-directory local-up && $(MAKE) --no-print-directory local-deploy \
 		&& $(MAKE) --no-print-directory local-smoke && $(MAKE) --no-print-directory local-redrive \
 		&& $(MAKE) --no-print-directory local-load ORDERS=150 RATE=5 \
 		&& $(MAKE) --no-print-directory local-load ORDERS=80 RATE=8 MIX=contention \
+		&& $(MAKE) --no-print-directory local-load ORDERS=50 RATE=5 MIX=poison \
 		&& $(MAKE) --no-print-directory chaos SCENARIO=cache-outage ORDERS=60 RATE=4; \
 		status=$$?; $(MAKE) --no-print-directory local-down; exit $$status
 
