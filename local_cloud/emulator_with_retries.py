@@ -35,6 +35,7 @@ logger = logging.getLogger("local_cloud.emulator_with_retries")
 RETRYABLE_STATUSES = frozenset({401, 407, 409, 429})
 LOCAL_WAITS = (1.0, 2.0, 4.0, 8.0)  # then 8 s between every further attempt
 DEFAULT_ATTEMPTS, DEFAULT_MAX_AGE = 185, 86_400  # EventBridge's defaults for a rule target
+API_DESTINATION = ":api-destination/"  # in the ARN of an API destination target
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,8 @@ def install() -> None:
     def invoke_with_context(
         target: dict[str, Any], event: dict[str, Any], rule: dict[str, Any], view: Any = None
     ) -> Any:
+        if API_DESTINATION not in str(target.get("Arn", "")):
+            return invoke_target(target, event, rule, view)  # other targets: MiniStack's own path, nothing to carry
         view = view or eventbridge._pattern_event_view(event)
         dlq_arn = (target.get("DeadLetterConfig") or {}).get("Arn")
         current.dispatch = _Dispatch(str(rule.get("Arn", "")), target, json.dumps(view.event_with_detail()),

@@ -18,6 +18,7 @@ from lambdas.shared.orders import SETTLED_STATUSES
 from local_cloud.settings import LOCAL_ENV, LocalCloud, local_config
 from ops.deployed_app import DeployedApp
 from ops.load.mixes import LINES, MIX_SEED, PRICE_MINOR, default_outcomes
+from ops.load.observe import orders_by_id
 from stacks.names import Output
 
 # name: (number in its SKU, stock); pzero: every order that names it is backordered; nope is never seeded
@@ -110,13 +111,4 @@ class CountedRun:
         raise SystemExit(f"cost check: {len(open_orders)} orders open after {timeout:.0f} s, e.g. {open_orders[:3]}")
 
     def _statuses(self, order_ids: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for start in range(0, len(order_ids), 100):
-            keys = [{"pk": {"S": f"ORDER#{o}"}, "sk": {"S": f"ORDER#{o}"}} for o in order_ids[start : start + 100]]
-            request: dict[str, Any] = {self.table: {"Keys": keys, "ConsistentRead": True}}
-            while request:
-                response = self.dynamodb.batch_get_item(RequestItems=request)
-                for item in response["Responses"].get(self.table, []):
-                    found[item["orderId"]["S"]] = item["status"]["S"]
-                request = response.get("UnprocessedKeys") or {}
-        return found
+        return {o: str(item.get("status")) for o, item in orders_by_id(self.dynamodb, self.table, order_ids).items()}

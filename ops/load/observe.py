@@ -42,18 +42,7 @@ class LoadWorld:
 
     def orders(self, order_ids: list[str]) -> dict[str, dict[str, Any]]:
         """The run's orders as the table holds them now (strongly consistent), by id."""
-        keys = [{k: {"S": v} for k, v in entity_key(ORDER, order_id).items()} for order_id in order_ids]
-        found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(keys), BATCH_GET_KEYS):
-            request: dict[str, Any] = {self.table: {"Keys": keys[start : start + BATCH_GET_KEYS],
-                                                    "ConsistentRead": True}}  # fmt: skip
-            while request:
-                response = self.dynamodb.batch_get_item(RequestItems=request)
-                for item in response["Responses"].get(self.table, []):
-                    # By the key: an order another writer put in the table may have no `orderId`
-                    found[item[PARTITION_KEY]["S"].removeprefix(ORDER.key_prefix)] = item_to_json(item)
-                request = response.get("UnprocessedKeys") or {}
-        return found
+        return orders_by_id(self.dynamodb, self.table, order_ids)
 
     def stock(self, sku: str) -> int | None:
         key = {k: {"S": v} for k, v in entity_key(PRODUCT, sku).items()}
@@ -119,3 +108,19 @@ def _order_id(body: Any) -> str | None:
     except ValueError:
         return None
     return str(order.get("orderId")) if isinstance(order, dict) else None
+
+
+def orders_by_id(dynamodb: Any, table: str, order_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Orders as the table holds them now (strongly consistent reads), as plain JSON, by id; unprocessed keys are
+    asked for again."""
+    keys = [{k: {"S": v} for k, v in entity_key(ORDER, order_id).items()} for order_id in order_ids]
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(keys), BATCH_GET_KEYS):
+        request: dict[str, Any] = {table: {"Keys": keys[start : start + BATCH_GET_KEYS], "ConsistentRead": True}}
+        while request:
+            response = dynamodb.batch_get_item(RequestItems=request)
+            for item in response["Responses"].get(table, []):
+                # By the key: an order another writer put in the table may have no `orderId`
+                found[item[PARTITION_KEY]["S"].removeprefix(ORDER.key_prefix)] = item_to_json(item)
+            request = response.get("UnprocessedKeys") or {}
+    return found
