@@ -113,7 +113,7 @@ local-load: $(VENV)/.dev-deps
 		--mix $(or $(MIX),default) --json .local/load-$(or $(MIX),default).json
 
 # A fault injected into the running local cloud while a load runs, then the load's account:
-# make chaos [SCENARIO=runner-crash|cache-outage] [ORDERS=120] [RATE=4] (python -m local_cloud.chaos --help says more)
+# make chaos [SCENARIO=runner-crash|cache-outage|broken-writer] [ORDERS=120] [RATE=4] (python -m local_cloud.chaos --help says more)
 chaos: $(VENV)/.dev-deps
 	$(BIN)/python -m local_cloud.chaos $(or $(SCENARIO),runner-crash) --port $(LOCAL_PORT) --orders $(or $(ORDERS),120) \
 		--rate $(or $(RATE),4)
@@ -128,15 +128,16 @@ local-status:
 local-down:
 	@if [ -x $(BIN)/python ]; then $(LOCAL) down --port $(LOCAL_PORT); fi
 
-# Up, deploy, smoke, redrive, a default, a contention and a poison load, the Momento outage, and always down: the exit status is the
-# first failure's.
+# Up, deploy, smoke, redrive, a default, a contention and a poison load, the Momento outage, the broken event store
+# writer, and always down: the exit status is the first failure's.
 local-test:
 	@$(MAKE) --no-print-directory local-up && $(MAKE) --no-print-directory local-deploy \
 		&& $(MAKE) --no-print-directory local-smoke && $(MAKE) --no-print-directory local-redrive \
 		&& $(MAKE) --no-print-directory local-load ORDERS=150 RATE=5 \
 		&& $(MAKE) --no-print-directory local-load ORDERS=80 RATE=8 MIX=contention \
 		&& $(MAKE) --no-print-directory local-load ORDERS=50 RATE=5 MIX=poison \
-		&& $(MAKE) --no-print-directory chaos SCENARIO=cache-outage ORDERS=60 RATE=4; \
+		&& $(MAKE) --no-print-directory chaos SCENARIO=cache-outage ORDERS=60 RATE=4 \
+		&& $(MAKE) --no-print-directory chaos SCENARIO=broken-writer ORDERS=60 RATE=4; \
 		status=$$?; $(MAKE) --no-print-directory local-down; exit $$status
 
 # A counted run on the local cloud: a few hundred orders of the cost model's default mix, what they caused next to

@@ -9,6 +9,12 @@ Scenarios:
 - cache-outage: the Momento stand-in stops for 60 s a third of the way through. The cache rules' deliveries are
   retried under their retry policy and, once it is used up, land in their DLQs (local_cloud/emulator_with_retries.py).
   Recovery (docs/runbook.md, the cache DLQ alarms): `ops.dlq redrive` of each cache DLQ that holds messages.
+- broken-writer: the event store's writer is deployed broken for 60 s a third of the way through (its table name
+  points at a table that does not exist, as a bad configuration would): every batch it takes fails, and each event
+  goes back to the buffer until its fifth receive moves it to the buffer's DLQ. Time is compressed: while the writer is
+  broken the buffer's visibility timeout is 2 s instead of 180 s, so the five receives take seconds, not the 15
+  minutes AWS would take. Recovery (docs/runbook.md, the buffer DLQ alarm): the writer is restored, then `ops.dlq
+  redrive` of the buffer's DLQ; the store keeps each event once (a conditional put), however often it arrives.
 """
 
 from __future__ import annotations
@@ -38,6 +44,10 @@ Say = Callable[[str], None]
 RUNNER_DOWN_SECONDS = 10.0
 CACHE_DOWN_SECONDS = 60.0
 CACHE_DEAD_LETTERS = "CacheIntegration/"  # the labels of the cache rules' DLQs start so
+STORE_BUFFER_DEAD_LETTERS = "EventStore/BufferDeadLetterQueue"
+WRITER_DOWN_SECONDS = 60.0
+BROKEN_WRITER_VISIBILITY_SECONDS = 2  # the buffer's, while the writer is broken (see the module docstring)
+BROKEN_TABLE_SUFFIX = "-missing"  # what the broken writer's table name gets: no such table exists
 QUIET_SECONDS = 10.0  # a DLQ whose depth has not changed for this long has received what the outage caused
 DEAD_LETTER_WAIT_SECONDS = 180.0
 RULE_TARGET_RETRIES = 8  # stacks/building_blocks/bus_rules.py TARGET_RETRY_ATTEMPTS (a test keeps them equal)
@@ -64,13 +74,65 @@ def cache_outage(cloud: LocalCloud, say: Say, after: float) -> None:
 
 
 def redrive_cache_dead_letters(cloud: LocalCloud, say: Say) -> None:
-    """Waits until the cache DLQs stop filling (the last failed deliveries use up their retries), then redrives each
-    one that holds messages, as the runbook says."""
-    sqs = cloud.client("sqs")
-    queues = [q for q in catalog(cloud.client, LOCAL_ENV) if q.label.startswith(CACHE_DEAD_LETTERS)]
-    # A delivery that failed just before the stand-in came back is retried for this long, then dead-lettered.
+    """Waits out the last retries of the deliveries that failed just before the stand-in came back, then redrives
+    each cache DLQ that holds messages, as the runbook says."""
     say(f"chaos: waiting {retry_window(RULE_TARGET_RETRIES):.0f} s for the failed deliveries' last retries")
     time.sleep(retry_window(RULE_TARGET_RETRIES))
+    redrive_when_quiet(cloud, say, CACHE_DEAD_LETTERS)
+
+
+@dataclass(frozen=True)
+class _StoreWriter:
+    function_name: str
+    environment: dict[str, str]
+    buffer_url: str
+    visibility_timeout: str
+
+
+def _store_writer(cloud: LocalCloud) -> _StoreWriter:
+    """The function that drains the event store's buffer, found as the buffer's event source mapping names it (the
+    buffer is the source of the buffer DLQ in the stack's catalog)."""
+    [dead_letters] = [q for q in catalog(cloud.client, LOCAL_ENV) if q.label == STORE_BUFFER_DEAD_LETTERS]
+    lambda_client, sqs = cloud.client("lambda"), cloud.client("sqs")
+    mappings = lambda_client.list_event_source_mappings(EventSourceArn=dead_letters.source)["EventSourceMappings"]
+    if len(mappings) != 1:
+        raise LocalCloudError(f"expected one function draining {dead_letters.source}, found {len(mappings)}")
+    name = mappings[0]["FunctionArn"].rsplit(":", 1)[-1]
+    environment = lambda_client.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
+    buffer_url = sqs.get_queue_url(QueueName=dead_letters.source.rsplit(":", 1)[-1])["QueueUrl"]
+    timeout = sqs.get_queue_attributes(QueueUrl=buffer_url, AttributeNames=["VisibilityTimeout"])["Attributes"]
+    return _StoreWriter(name, environment, buffer_url, timeout["VisibilityTimeout"])
+
+
+def broken_writer(cloud: LocalCloud, say: Say, after: float) -> None:
+    time.sleep(after)
+    writer = _store_writer(cloud)
+    broken = writer.environment | {
+        "EVENT_STORE_TABLE_NAME": writer.environment["EVENT_STORE_TABLE_NAME"] + BROKEN_TABLE_SUFFIX
+    }
+    _configure_writer(cloud, writer, broken, str(BROKEN_WRITER_VISIBILITY_SECONDS))
+    say(f"chaos: {writer.function_name} broken (its table does not exist) for {WRITER_DOWN_SECONDS:.0f} s")
+    time.sleep(WRITER_DOWN_SECONDS)
+    _configure_writer(cloud, writer, writer.environment, writer.visibility_timeout)
+    say(f"chaos: {writer.function_name} restored")
+
+
+def _configure_writer(cloud: LocalCloud, writer: _StoreWriter, environment: dict[str, str], visibility: str) -> None:
+    cloud.client("lambda").update_function_configuration(
+        FunctionName=writer.function_name, Environment={"Variables": environment}
+    )
+    cloud.client("sqs").set_queue_attributes(QueueUrl=writer.buffer_url, Attributes={"VisibilityTimeout": visibility})
+
+
+def redrive_store_dead_letters(cloud: LocalCloud, say: Say) -> None:
+    redrive_when_quiet(cloud, say, STORE_BUFFER_DEAD_LETTERS)
+
+
+def redrive_when_quiet(cloud: LocalCloud, say: Say, label_prefix: str) -> None:
+    """Waits until the DLQs whose labels start with `label_prefix` stop filling, then redrives each one that holds
+    messages with `ops.dlq`, as the runbook says."""
+    sqs = cloud.client("sqs")
+    queues = [q for q in catalog(cloud.client, LOCAL_ENV) if q.label.startswith(label_prefix)]
     deadline, last, quiet_since = time.monotonic() + DEAD_LETTER_WAIT_SECONDS, None, time.monotonic()
     while time.monotonic() < deadline:
         depths = {q.label: depth(sqs, q).visible for q in queues}
@@ -79,7 +141,7 @@ def redrive_cache_dead_letters(cloud: LocalCloud, say: Say) -> None:
         elif time.monotonic() - quiet_since >= QUIET_SECONDS:
             break
         time.sleep(3)
-    say(f"chaos: cache DLQs after the outage: {last}")
+    say(f"chaos: DLQs after the fault: {last}")
     for label, messages in (last or {}).items():
         if messages:
             say(f"chaos: python -m ops.dlq --env local redrive {label} --yes")
@@ -90,6 +152,7 @@ def redrive_cache_dead_letters(cloud: LocalCloud, say: Say) -> None:
 SCENARIOS = {
     "runner-crash": Scenario(runner_crash),
     "cache-outage": Scenario(cache_outage, redrive_cache_dead_letters),
+    "broken-writer": Scenario(broken_writer, redrive_store_dead_letters),
 }
 
 

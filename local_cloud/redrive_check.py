@@ -1,4 +1,5 @@
-"""`python -m local_cloud.redrive_check`: a failure injected into the deployed local cloud, then redriven.
+"""`python -m local_cloud.redrive_check`: a failure injected into the deployed local cloud, then redriven (and, first,
+DynamoDB's 400 KB item limit, which the emulator must enforce as AWS does).
 
 A bad deploy of the stream pipe's enrichment is simulated (its handler points at a module that does not exist), so
 a change to the table (a customer renamed) fails in the pipe until its retries are exhausted and reaches the pipe's
@@ -37,6 +38,7 @@ from ops.smoke.trace import HopFailed, Trace
 from stacks.names import Output
 
 BROKEN_HANDLER = "no_such_module.handler"
+ITEM_LIMIT_BYTES = 400 * 1024  # DynamoDB's item size limit ("Service, account, and table quotas")
 
 
 class RedriveCheck:
@@ -57,6 +59,7 @@ class RedriveCheck:
         enrichment = self.cloud.client("lambda")
         function = str(self.pipe.enrichment_arn)
         handler = enrichment.get_function_configuration(FunctionName=function)["Handler"]
+        self._item_over_the_limit_refused()
         try:
             self._break(enrichment, function)
             self._dead_lettered()
@@ -65,6 +68,21 @@ class RedriveCheck:
             enrichment.update_function_configuration(FunctionName=function, Handler=handler)
             self.trace.say(f"  enrichment handler put back: {handler}")
         self._redriven()
+
+    def _item_over_the_limit_refused(self) -> None:
+        """The pinned MiniStack refuses an item over 400 KB as DynamoDB does (PutItem and UpdateItem): this keeps it
+        so, since a local run that took such an item would hide a write that fails on AWS."""
+        dynamodb = self.cloud.client("dynamodb")
+        item = customer_item(self.customer_id, "x" * ITEM_LIMIT_BYTES, f"{self.customer_id}@example.com")
+        try:
+            dynamodb.put_item(TableName=self.table, Item=item)
+        except dynamodb.exceptions.ClientError as error:
+            refused = error.response["Error"]
+            as_aws = refused["Code"] == "ValidationException" and "size" in refused["Message"]
+            self._check("an item over 400 KB -> DynamoDB refuses it", as_aws, str(refused))
+            return
+        dynamodb.delete_item(TableName=self.table, Key=item_key(CUSTOMER, self.customer_id))
+        raise HopFailed("an item over 400 KB was written: the emulator no longer enforces DynamoDB's item limit")
 
     def _break(self, enrichment: Any, function: str) -> None:
         dynamodb = self.cloud.client("dynamodb")

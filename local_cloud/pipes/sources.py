@@ -3,6 +3,7 @@
 - DynamoDB stream: every shard, from the pipe's starting position, in order; a batch is up to `BatchSize` records
   of one shard, waiting up to `MaximumBatchingWindowInSeconds` to fill. The position advances only when the caller
   commits a batch, so a failed batch is read again; with `Checkpoints`, a committed position outlives the runner.
+  MiniStack writes `SizeBytes: 0` on every stream record; the record is given its size here (see `sized_record`).
 - SQS queue: long polling; a batch is up to `BatchSize` messages gathered within the batching window. Messages stay
   in the queue (invisible) until the caller deletes them: what is not deleted comes back after the visibility
   timeout and, past the queue's maxReceiveCount, moves to its redrive DLQ, as with Pipes.
@@ -14,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from devtools.cost.item_sizes import item_bytes
 from local_cloud.pipes.checkpoints import Checkpoints
 from local_cloud.pipes.definition import PipeDefinition
 from rendering.pipe_records import as_pipes_record, sqs_record
@@ -102,7 +104,18 @@ class StreamReader:
             self._checkpoints.commit(self._definition.name, self._stream_arn, batch.shard_id, batch.last_sequence)
 
     def _as_pipes_record(self, record: dict[str, Any]) -> dict[str, Any]:
-        return as_pipes_record(record, self._stream_arn)
+        return as_pipes_record(sized_record(record), self._stream_arn)
+
+
+def sized_record(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with a `SizeBytes` where the emulator wrote 0. AWS documents the field only as "the size of the
+    stream record, in bytes" (DynamoDB Streams API, StreamRecord); here it is the DynamoDB size of its keys and
+    images, by the guide's item size rules, which is what a consumer reading it for a size check needs."""
+    change = record.get("dynamodb") or {}
+    if change.get("SizeBytes"):
+        return record
+    size = sum(item_bytes(change.get(part)) for part in ("Keys", "NewImage", "OldImage"))
+    return record | {"dynamodb": change | {"SizeBytes": size}}
 
 
 @dataclass

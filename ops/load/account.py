@@ -29,6 +29,12 @@ class Observed:
     dead_letters_after: dict[str, int]
     stock_after: dict[str, int | None]
     seconds_sending: float
+    # Order -> seconds from its first change to the first poll that found it in the event store (run.follow).
+    stored_after: dict[str, float] = field(default_factory=dict)
+
+
+# An upper bound: the run finds an order's first event by polling a sample of orders every few seconds.
+STORED_LATENCY = "change -> stored (polled)"
 
 
 @dataclass
@@ -168,8 +174,10 @@ def _latencies(seen: Observed) -> dict[str, dict[str, int]]:
             written.append(created - sent)
         if updated is not None and item.get("status") in SETTLED_STATUSES:
             settled.append(updated - sent)
+    stored = list(seen.stored_after.values())
     return {name: _percentiles(values) for name, values in (("send -> written", written),
-                                                             ("send -> settled", settled)) if values}  # fmt: skip
+                                                             ("send -> settled", settled),
+                                                             (STORED_LATENCY, stored)) if values}  # fmt: skip
 
 
 def _percentiles(seconds: list[float]) -> dict[str, int]:

@@ -23,6 +23,7 @@ BATCH_GET_KEYS = 100
 class Stored:
     event_id: str
     status: str | None  # the order's status after the change (None for a deletion)
+    occurred_at_ms: int | None = None  # when the change happened (the envelope's occurredAt)
 
 
 class LoadWorld:
@@ -77,7 +78,7 @@ class LoadWorld:
 
         def history(order_id: str) -> list[Stored]:
             events = self.store.aggregate(ORDER.name, order_id)
-            return [Stored(e.event_id, (e.detail.get("data") or {}).get("status")) for e in events]
+            return [Stored(e.event_id, (e.detail.get("data") or {}).get("status"), e.occurred_at) for e in events]
 
         with ThreadPoolExecutor(max_workers=8) as pool:
             return dict(zip(order_ids, pool.map(history, order_ids), strict=True))

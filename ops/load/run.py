@@ -20,6 +20,7 @@ POLL_SECONDS = 3.0
 # batching window of up to 20 s) and the cache's API destination.
 RECORDING_GRACE_SECONDS = 90.0
 CACHE_SETTLED_SECONDS = 15.0
+STORE_SAMPLE = 20  # orders looked for in the event store on each poll (FirstStored)
 
 
 @dataclass
@@ -55,13 +56,36 @@ def send(world: LoadWorld, queue_url: str, plan: LoadPlan, rate: float, say: Cal
     return Sent(at, messages, time.time() - started)
 
 
-def follow(world: LoadWorld, plan: LoadPlan, timeout: float, say: Callable[[str], None]) -> dict[str, dict[str, Any]]:
+class FirstStored:
+    """How long after an order's first change its event was first seen in the event store, looked for in a few
+    orders on each poll: the oldest written that are not seen yet (the likeliest to be there) and a random few (so
+    that orders whose events are held up, as in a broken writer, do not starve the rest)."""
+
+    def __init__(self) -> None:
+        self.after: dict[str, float] = {}
+        self._pick = random.Random(MIX_SEED)
+
+    def poll(self, world: LoadWorld, orders: dict[str, dict[str, Any]]) -> None:
+        unseen = sorted((o for o in orders if o not in self.after), key=lambda o: str(orders[o].get("createdAt")))
+        oldest, rest = unseen[: STORE_SAMPLE // 2], unseen[STORE_SAMPLE // 2 :]
+        sample = oldest + self._pick.sample(rest, min(len(rest), STORE_SAMPLE - len(oldest)))
+        histories, seen_at = world.histories(sample), time.time()
+        for order_id, history in histories.items():
+            first = history[0].occurred_at_ms if history else None
+            if first is not None:
+                self.after[order_id] = max(0.0, seen_at - first / 1000)
+
+
+def follow(
+    world: LoadWorld, plan: LoadPlan, timeout: float, say: Callable[[str], None], stored: FirstStored
+) -> dict[str, dict[str, Any]]:
     """Polls the run's orders until every order intake should accept has settled, or the timeout."""
     ids = [p.order_id for p in plan.orders]
     accepted = sum(1 for p in plan.orders if EXPECTED[p.outcome] != "REJECTED")
     deadline = time.monotonic() + timeout
     while True:
         orders = world.orders(ids)
+        stored.poll(world, orders)
         settled = sum(1 for item in orders.values() if item.get("status") in SETTLED_STATUSES)
         say(f"  written {len(orders)}, settled {settled} of {accepted}")
         if settled >= accepted or time.monotonic() >= deadline:
@@ -110,7 +134,8 @@ def load(world: LoadWorld, queue_url: str, plan: LoadPlan, *, rate: float, timeo
     say(f"load {plan.run_id}: {len(plan.orders)} orders of the {plan.mix} mix at {rate:g} a second")
     sent = send(world, queue_url, plan, rate, say)
     say(f"  sent {sent.messages} messages in {sent.seconds:.1f} s")
-    orders = follow(world, plan, timeout, say)
+    stored = FirstStored()
+    orders = follow(world, plan, timeout, say, stored)
     if recover is not None:
         recover()
     histories, cached = recorded(world, plan, orders, say)
@@ -120,7 +145,7 @@ def load(world: LoadWorld, queue_url: str, plan: LoadPlan, *, rate: float, timeo
         cached=cached, dead_letters_before=dead_letters_before,
         dead_letters_after=world.dead_letters(),
         stock_after={name: world.stock(plan.sku(name)) for name in plan.stock if name == "scarce"},
-        seconds_sending=sent.seconds,
+        seconds_sending=sent.seconds, stored_after=stored.after,
     )  # fmt: skip
     result = account(plan, seen)
     if not keep:

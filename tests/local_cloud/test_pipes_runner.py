@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
+from devtools.cost.item_sizes import item_bytes
 from devtools.fake_aws import FakeCloud, FakeEvents, FakeLambda, FakeSqs
 from lambdas.enrichment.envelope import RejectedRecordError, envelope
 from local_cloud.pipes import workers
 from local_cloud.pipes.definition import PipeDefinition, as_description, load_pipe, unsupported
-from local_cloud.pipes.sources import QueueBatch, StreamBatch
+from local_cloud.pipes.sources import QueueBatch, StreamBatch, sized_record
 from local_cloud.pipes.workers import QueuePipeWorker, StreamPipeWorker
 from stacks.names import Component
 from tests.support.events import matches, stream_record
@@ -251,3 +252,14 @@ def test_an_event_over_256_kb_is_refused_as_aws_refuses_it_and_only_its_record_e
     [pointer] = [json.loads(body) for body in cloud.clients["sqs"].sent[dlq_name]]
     assert pointer["DDBStreamBatchInfo"]["startSequenceNumber"] == f"{2:021d}"
     assert "over 262144 bytes" in pointer["responseContext"]["error"]
+
+
+def test_a_stream_record_the_emulator_left_at_size_zero_is_given_its_items_size() -> None:
+    record = stream_record("order_modify")
+    record["dynamodb"]["SizeBytes"] = 0
+    change = record["dynamodb"]
+    expected = item_bytes(change["Keys"]) + item_bytes(change["NewImage"]) + item_bytes(change["OldImage"])
+    assert expected > 100
+    assert sized_record(record)["dynamodb"]["SizeBytes"] == expected
+    record["dynamodb"]["SizeBytes"] = 77  # as AWS sent it: kept
+    assert sized_record(record)["dynamodb"]["SizeBytes"] == 77

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from collections import Counter
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 from lambdas.intake.submission import OrderSubmission
 from lambdas.shared.validation import converted
 from ops.load import run as load_run
-from ops.load.account import Observed, account
+from ops.load.account import STORED_LATENCY, Observed, account
 from ops.load.cli import main
 from ops.load.mixes import EXPECTED, HISTORIES, LoadPlan, expected_history
 from ops.load.observe import LoadWorld, Stored
@@ -21,6 +22,7 @@ from ops.load.observe import LoadWorld, Stored
 THRESHOLD = 500_000
 SENT = 1796637600.0  # 2026-12-07T10:00:00Z, when every order was sent
 CREATED = "2026-12-07T10:00:01.000Z"  # a second later, intake wrote each
+CREATED_MS = 1796637601000
 
 
 def test_the_default_mix_has_the_cost_models_shares_and_valid_messages() -> None:
@@ -131,7 +133,7 @@ class StandInApp:
         return {o: dict(self.written[o]) for o in ids if o in self.written}
 
     def histories(self, ids: list[str]) -> dict[str, list[Stored]]:
-        return {o: [Stored(f"{o}-{s}", s) for s in HISTORIES[self.written[o]["status"]]] for o in ids}
+        return {o: [Stored(f"{o}-{s}", s, CREATED_MS) for s in HISTORIES[self.written[o]["status"]]] for o in ids}
 
     def rejections(self, ids: set[str]) -> dict[str, str]:
         return {o: r for o, r in self.rejected.items() if o in ids}
@@ -157,6 +159,33 @@ def test_a_run_seeds_sends_follows_reads_back_and_removes_what_it_wrote(monkeypa
     assert len(app.seeded) == 4  # the run's customer and three products
     assert len(app.deleted) == 4 + 30
     assert any(line.startswith("  written 30, settled") for line in lines)
+    assert STORED_LATENCY in result.latency_ms  # the stand-in's events are in its store as soon as it writes
+
+
+class HalfStored:
+    """Fifty written orders, of which only the even ones have their first event in the store (two seconds old)."""
+
+    def __init__(self) -> None:
+        self.asked: list[list[str]] = []
+
+    def histories(self, ids: list[str]) -> dict[str, list[Stored]]:
+        self.asked.append(ids)
+        stored_at_ms = int((time.time() - 2) * 1000)
+        return {o: [Stored(f"{o}-created", "CREATED", stored_at_ms)] if int(o[1:]) % 2 == 0 else [] for o in ids}
+
+
+def test_the_store_is_polled_for_a_few_orders_each_time_and_timed_from_their_first_change() -> None:
+    world, watch = HalfStored(), load_run.FirstStored()
+    orders = {f"o{n:02}": {"createdAt": f"2026-12-07T10:00:{n:02}.000Z"} for n in range(50)}
+    watch.poll(world, orders)  # type: ignore[arg-type]
+    watch.poll(world, orders)  # type: ignore[arg-type]
+    first, second = world.asked
+    assert len(first) == len(second) == load_run.STORE_SAMPLE
+    half = load_run.STORE_SAMPLE // 2
+    assert first[:half] == [f"o{n:02}" for n in range(half)]  # the oldest written first
+    assert second[: half // 2] == [f"o{n:02}" for n in range(1, half, 2)]  # those still not seen come first again
+    assert all(int(o[1:]) % 2 == 0 for o in watch.after)
+    assert all(2.0 <= seconds < 10.0 for seconds in watch.after.values())
 
 
 def test_prod_is_refused_without_its_flag() -> None:
