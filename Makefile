@@ -10,7 +10,7 @@ CDK_FLAGS := -c env=$(ENV) --output cdk.out/$(ENV)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: synth test test-fast lint format events cost authorization delivery-access diff deploy destroy benchmark clean smoke check-config preflight \
-	load local-load chaos local-up local-deploy local-smoke local-redrive local-down local-status local-test cost-check
+	load local-load chaos local-up local-deploy local-smoke local-redrive local-down local-status local-test cost-check benchmark-local
 
 synth: check-config node_modules/.installed
 	$(CDK) synth --quiet $(CDK_FLAGS)
@@ -146,6 +146,12 @@ cost-check:
 	@$(MAKE) --no-print-directory local-up && $(MAKE) --no-print-directory local-deploy \
 		&& $(BIN)/python -m local_cloud.cost_check --port $(LOCAL_PORT) $(if $(ORDERS),--orders $(ORDERS)) \
 		$(if $(RATE),--rate $(RATE)); status=$$?; $(MAKE) --no-print-directory local-down; exit $$status
+
+# The local cloud's CPU share per process and its throughput under a load, as ratios: make benchmark-local [ORDERS=200]
+benchmark-local:
+	@$(MAKE) --no-print-directory local-up && $(MAKE) --no-print-directory local-deploy \
+		&& $(BIN)/python -m benchmarks.local_cloud_share --port $(LOCAL_PORT) --orders $(or $(ORDERS),200) \
+		--rate $(or $(RATE),4); status=$$?; $(MAKE) --no-print-directory local-down; exit $$status
 
 benchmark: $(VENV)/.dev-deps
 	$(BIN)/python -m benchmarks.imports

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import threading
 import time
@@ -31,7 +30,7 @@ from dataclasses import dataclass
 from local_cloud.emulator_with_retries import retry_window
 from local_cloud.processes import crash, start, stop
 from local_cloud.services import momento_standin, pipes_runner
-from local_cloud.settings import CERTIFICATE, DEFAULT_PORT, LOCAL_DIR, LOCAL_ENV, LocalCloud, LocalCloudError
+from local_cloud.settings import DEFAULT_PORT, LOCAL_DIR, LOCAL_ENV, LocalCloud, LocalCloudError
 from ops.dlq.catalog import catalog, depth
 from ops.dlq.cli import main as dlq_main
 from ops.load.account import Account
@@ -165,11 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cli.add_argument("--port", type=int, default=DEFAULT_PORT)
     args = cli.parse_args(argv)
     cloud = LocalCloud(args.port)
-    # The load and the redrive talk to the emulator only: its test credentials, never a real account's.
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        os.environ.pop(name, None)
-    os.environ |= {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": cloud.region,
-                   "AWS_ENDPOINT_URL": cloud.endpoint_url, "AWS_CA_BUNDLE": str(CERTIFICATE)}  # fmt: skip
+    cloud.use_in_this_process()  # the load and the redrive talk to the emulator only
     scenario = SCENARIOS[args.scenario]
     try:
         result = _run(cloud, scenario, args.orders, args.rate)

@@ -85,6 +85,14 @@ class LocalCloud:
             "AWS_DEFAULT_REGION": self.region,
         }
 
+    def use_in_this_process(self) -> None:
+        """Points this process's AWS clients (the on-call tools it calls in-process) at the emulator, with its test
+        credentials, never a real account's."""
+        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+            os.environ.pop(name, None)
+        os.environ.update({**CREDENTIALS, "AWS_REGION": self.region, "AWS_ENDPOINT_URL": self.endpoint_url,
+                           "AWS_CA_BUNDLE": str(CERTIFICATE)})  # fmt: skip
+
     def client(self, service: str) -> Any:
         return boto3.client(
             service,

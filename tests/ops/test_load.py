@@ -163,7 +163,7 @@ def test_a_run_seeds_sends_follows_reads_back_and_removes_what_it_wrote(monkeypa
 
 
 class HalfStored:
-    """Fifty written orders, of which only the even ones have their first event in the store (two seconds old)."""
+    """Written orders of which only the even ones have their first event in the store (two seconds old)."""
 
     def __init__(self) -> None:
         self.asked: list[list[str]] = []
@@ -174,17 +174,18 @@ class HalfStored:
         return {o: [Stored(f"{o}-created", "CREATED", stored_at_ms)] if int(o[1:]) % 2 == 0 else [] for o in ids}
 
 
-def test_the_store_is_polled_for_a_few_orders_each_time_and_timed_from_their_first_change() -> None:
-    world, watch = HalfStored(), load_run.FirstStored()
-    orders = {f"o{n:02}": {"createdAt": f"2026-12-07T10:00:{n:02}.000Z"} for n in range(50)}
-    watch.poll(world, orders)  # type: ignore[arg-type]
-    watch.poll(world, orders)  # type: ignore[arg-type]
+def test_a_fixed_sample_of_orders_is_looked_for_in_the_store_until_found_and_timed_from_its_first_change() -> None:
+    ids = [f"o{n:03}" for n in range(200)]
+    world, watch = HalfStored(), load_run.FirstStored(ids)
+    assert len(watch.sample) == load_run.STORE_SAMPLE
+    assert watch.sample[:3] == ["o000", "o005", "o010"]
+    written: dict[str, dict[str, Any]] = {o: {} for o in ids[:100]}  # the first half is written so far
+    watch.poll(world, written)  # type: ignore[arg-type]
+    watch.poll(world, written)  # type: ignore[arg-type]
     first, second = world.asked
-    assert len(first) == len(second) == load_run.STORE_SAMPLE
-    half = load_run.STORE_SAMPLE // 2
-    assert first[:half] == [f"o{n:02}" for n in range(half)]  # the oldest written first
-    assert second[: half // 2] == [f"o{n:02}" for n in range(1, half, 2)]  # those still not seen come first again
-    assert all(int(o[1:]) % 2 == 0 for o in watch.after)
+    assert first == watch.sample[:20]  # the sampled orders written so far
+    assert second == [o for o in first if int(o[1:]) % 2]  # then only those not found yet
+    assert sorted(watch.after) == [o for o in first if int(o[1:]) % 2 == 0]
     assert all(2.0 <= seconds < 10.0 for seconds in watch.after.values())
 
 
