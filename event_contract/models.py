@@ -7,6 +7,9 @@ name it.
 
 Models of items allow attributes they do not list (consumers must ignore what they do not know); the envelope's
 metadata does not. A field that is `None`-able here may be absent from an event; every other field is required.
+
+Personal fields (lambdas/shared/personal_data.py) are in the table and never in an event: the models leave them out,
+and the schemas name them in their descriptions as withheld (`metadata.withheld` lists those an item had).
 """
 
 from __future__ import annotations
@@ -31,13 +34,11 @@ class _Item(BaseModel):
 
 class CustomerSnapshot(BaseModel):
     """The customer as intake found them when it accepted the order (later changes to the customer do not change
-    an order's snapshot)."""
+    an order's snapshot). Withheld from events: the snapshot's `name` and `email`, which stay in the table."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
     customer_id: str = Field(alias="customerId", pattern=ID_PATTERN)
-    name: str
-    email: str
     tier: str | None = Field(default=None, description="the customer's tier, e.g. standard or gold")
 
 
@@ -84,11 +85,26 @@ class OrderItem(_Item):
     )
 
 
+class CustomerErasure(BaseModel):
+    """What `ops.privacy erase` removed and when: the erasure record, without personal data."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    erased_at: str = Field(alias="erasedAt", pattern=TIMESTAMP_PATTERN)
+    erased_by: str = Field(alias="erasedBy", description="the operator's identity (an IAM ARN)")
+    fields: list[str] = Field(description="the personal fields removed from the customer's item")
+    orders: int = Field(ge=0, description="orders whose customer snapshot lost its personal fields")
+
+
 class CustomerItem(_Item):
+    """Withheld from events: the customer's `name` and `email`, which stay in the table (read them with the Data
+    stack's `grant_read_personal_data`). A CustomerUpdated whose `data` equals its `previous` changed only those."""
+
     customer_id: str = Field(alias="customerId", pattern=ID_PATTERN)
-    name: str
-    email: str
     tier: str | None = None
+    erasure: CustomerErasure | None = Field(
+        default=None, description="set when the customer's personal data was erased"
+    )
 
 
 class ProductItem(_Item):
@@ -131,4 +147,7 @@ class EventMetadata(BaseModel):
     origin_region: str = Field(alias="originRegion", description="the region whose stream pipe published it")
     numbers_as_strings: list[str] | None = Field(
         default=None, alias="numbersAsStrings", description="attributes whose number no double holds, kept as text"
+    )
+    withheld: list[str] | None = Field(
+        default=None, description="personal fields the item has that the event leaves out (they stay in the table)"
     )

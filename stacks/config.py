@@ -68,7 +68,6 @@ class StreamPipeSettings(_Settings):
     maximum_record_age_seconds: int = Field(ge=60, examples=[21_600])
     parallelization_factor: int = Field(ge=1, le=10)
     log_level: Literal["OFF", "ERROR", "INFO", "TRACE"]
-    include_execution_data: bool
 
     @field_validator("maximum_record_age_seconds")
     @classmethod

@@ -10,7 +10,7 @@ from typing import Any
 
 from devtools.cost.item_sizes import event_bytes, item_bytes
 from lambdas.enrichment.envelope import envelope
-from lambdas.enrichment.publication import is_stock_only_change
+from lambdas.enrichment.publication import is_published
 from lambdas.event_store.stored_event import stored_event
 from lambdas.shared.table_keys import BY_CUSTOMER, OPEN_ORDERS, IndexKeys
 
@@ -33,7 +33,7 @@ def measured_write(record: dict[str, Any], *, transactional: bool, table_arn: st
         "beforeBytes": item_bytes(before),
         "afterBytes": item_bytes(after),
         "transactional": transactional,
-        "published": not is_stock_only_change(record),  # a stock-only change is a write but no event
+        "published": is_published(record),  # a stock-only or personal-only change is a write but no event
         "indexKeys": {index.name: index_change(before, after, index) for index in INDEXES},
         "eventBytes": event_bytes(event),
         "storedEventBytes": item_bytes(stored),

@@ -10,6 +10,7 @@ from event_contract.examples import example_event
 from event_contract.schemas import DETAIL_TYPES, DetailType, event_schema, schema_content
 from event_contract.versions import CHANGES
 from lambdas.shared.entities import ENTITIES, EVENT_SOURCE, SCHEMA_VERSION
+from lambdas.shared.personal_data import NOT_PERSONAL_FIELDS, PERSONAL_FIELDS
 from stacks.building_blocks.schema_registry import schema_name
 
 HEADER = f"""# Events
@@ -32,7 +33,7 @@ rule is checked by `tests/contracts/test_event_schemas.py` against the released 
 
 def render(consumers: Mapping[str, list[str]]) -> str:
     """The whole file; `consumers` maps a detail-type to the rules (`<stack>/<rule>`) that match its example."""
-    parts = [HEADER, _versions(), _sizes(), _metadata()]
+    parts = [HEADER, _versions(), _sizes(), _metadata(), _personal_data()]
     for entity in ENTITIES:
         types = [d for d in DETAIL_TYPES if d.entity is entity]
         parts.append(_entity_section(types, consumers))
@@ -63,6 +64,22 @@ def _metadata() -> str:
         "change (null for a deletion), `previous` the item before it (absent for a creation). `metadata`:", "",
         *_field_table(definition, {}),
         "",
+    ])  # fmt: skip
+
+
+def _personal_data() -> str:
+    rows = [f"| {entity} | {', '.join(f'`{path}`' for path in paths)} |" for entity, paths in PERSONAL_FIELDS.items()]
+    not_personal = [f"| {entity} | `{field}` | {why} |" for entity, fields in NOT_PERSONAL_FIELDS.items()
+                    for field, why in fields.items()]  # fmt: skip
+    return "\n".join([
+        "## Personal data", "",
+        "These fields of the table's items are personal data (declared in `lambdas/shared/personal_data.py`). No event",
+        "carries them: they stay in the table, where `python -m ops.privacy erase` removes them, and",
+        "`metadata.withheld` lists the ones the changed item has. A consumer that needs one reads the customer's item",
+        "with the Data stack's `grant_read_personal_data` (docs/decisions.md, 33).", "",
+        "| entity | withheld from events |", "|---|---|", *rows, "",
+        "Fields whose names look personal and are not:", "",
+        "| entity | field | why |", "|---|---|---|", *not_personal, "",
     ])  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from lambdas.shared.customer_snapshot import SNAPSHOT_ATTRIBUTES
 from lambdas.shared.dynamodb_json import item_to_json
 from lambdas.shared.entities import CUSTOMER
 from lambdas.shared.errors import reraise
+from lambdas.shared.personal_data import ERASURE_ATTRIBUTE
 from lambdas.shared.table import item_key
 from lambdas.shared.table_keys import PARTITION_KEY
 
@@ -29,7 +30,9 @@ class Customers:
         if len(ids) > MAX_KEYS_PER_BATCH_GET:
             raise ValueError(f"{len(ids)} customers in one batch; BatchGetItem takes {MAX_KEYS_PER_BATCH_GET}")
         # each attribute behind an expression attribute name: `name` is a reserved word
-        names = {f"#a{i}": attribute for i, attribute in enumerate((PARTITION_KEY, *SNAPSHOT_ATTRIBUTES))}
+        # and the erasure record, so that intake can say why an erased customer's order is refused
+        attributes = (PARTITION_KEY, *SNAPSHOT_ATTRIBUTES, ERASURE_ATTRIBUTE)
+        names = {f"#a{i}": attribute for i, attribute in enumerate(attributes)}
         request: dict[str, Any] = {
             self._table_name: {
                 "Keys": [item_key(CUSTOMER, customer_id) for customer_id in ids],

@@ -1,5 +1,5 @@
 """A batch of stream records into envelopes, in order; one record that cannot become an event fails the batch. A
-product's stock-only change is left out: it is not an event (publication.py).
+product's stock-only change and an order's personal-only change are left out: they are no event (publication.py).
 
 Pipes supports no partial failure for enrichments: the whole invocation fails with every bad record's reason, so
 the pipe retries, bisects the batch (isolating the bad record) and, after its bounded retries, sends the record's
@@ -14,7 +14,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from lambdas.enrichment.envelope import RejectedRecordError, envelope
-from lambdas.enrichment.publication import is_stock_only_change
+from lambdas.enrichment.publication import is_published
 from lambdas.shared.metric_names import Metric
 from lambdas.shared.observability import count, logger
 
@@ -30,8 +30,8 @@ def enrich(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     envelopes: list[dict[str, Any]] = []
     rejections: list[str] = []
     for record in records:
-        if isinstance(record, dict) and is_stock_only_change(record):
-            continue  # not an event since schemaVersion 2 (lambdas/enrichment/publication.py)
+        if isinstance(record, dict) and not is_published(record):
+            continue  # not an event (lambdas/enrichment/publication.py)
         try:
             envelopes.append(envelope(record))
         except RejectedRecordError as error:

@@ -12,6 +12,7 @@ from typing import Any
 
 from lambdas.shared.dynamodb_json import UnsupportedAttributeError, item_to_json
 from lambdas.shared.entities import EVENT_SOURCE, SCHEMA_VERSION, Entity, entity_of
+from lambdas.shared.personal_data import withheld
 from lambdas.shared.table_keys import INDEX_ATTRIBUTES, PARTITION_KEY, SORT_KEY
 
 CORRELATION_ID_ATTRIBUTE = "correlationId"
@@ -29,6 +30,9 @@ def envelope(record: dict[str, Any]) -> dict[str, Any]:
     keys = stream.get("Keys") or {}
     partition_key, entity = _entity_of(keys)
     data, previous, inexact_numbers = _images(change, stream)
+    # Personal fields stay in the table (lambdas/shared/personal_data.py): the event says which it withheld.
+    data, withheld_now = withheld(entity.name, data)
+    previous, withheld_before = withheld(entity.name, previous)
     created_seconds = stream.get("ApproximateCreationDateTime")
     sequence_number = stream.get("SequenceNumber")
     if not isinstance(created_seconds, (int, float)) or not sequence_number:
@@ -58,6 +62,8 @@ def envelope(record: dict[str, Any]) -> dict[str, Any]:
     }
     if inexact_numbers:
         metadata["numbersAsStrings"] = inexact_numbers
+    if withheld_now or withheld_before:
+        metadata["withheld"] = sorted(set(withheld_now) | set(withheld_before))
     result: dict[str, Any] = {"metadata": metadata, "data": data}
     if previous is not None:
         result["previous"] = previous

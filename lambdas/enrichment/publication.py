@@ -1,4 +1,6 @@
-"""Which table changes become events. Since schemaVersion 2 a product's stock-only change does not (decision 30).
+"""Which table changes become events. Since schemaVersion 2 a product's stock-only change does not (decision 30);
+since schemaVersion 3 neither does a change to an order's personal fields alone, i.e. their erasure (decision 33,
+lambdas/shared/personal_data.py).
 
 A reservation and its release change only a product's `stock`, once per product of every order: that was a
 ProductUpdated per product per order, which no rule of the app consumed, and which the order's own events already
@@ -13,10 +15,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambdas.shared.entities import PRODUCT
+from lambdas.shared.entities import PRODUCT, entity_of
+from lambdas.shared.personal_data import personal_only_change
 from lambdas.shared.table_keys import PARTITION_KEY
 
 STOCK = "stock"
+
+
+def is_published(record: dict[str, Any]) -> bool:
+    """False for the changes that are no event: a product's stock alone, an order's personal fields alone."""
+    return not is_stock_only_change(record) and not is_personal_only_change(record)
+
+
+def is_personal_only_change(record: dict[str, Any]) -> bool:
+    stream = record.get("dynamodb") or {}
+    before, after = stream.get("OldImage"), stream.get("NewImage")
+    if record.get("eventName") != "MODIFY" or not isinstance(before, dict) or not isinstance(after, dict):
+        return False
+    entity = entity_of(((stream.get("Keys") or {}).get(PARTITION_KEY) or {}).get("S", ""))
+    return entity is not None and personal_only_change(entity.name, before, after)
 
 
 def is_stock_only_change(record: dict[str, Any]) -> bool:

@@ -12,6 +12,7 @@ from lambdas.intake.submission import Rejected, parse_submission
 from lambdas.shared.customer_snapshot import CUSTOMER_SNAPSHOT_KEY, CustomerSnapshot
 from lambdas.shared.metric_names import Metric
 from lambdas.shared.observability import count, logger
+from lambdas.shared.personal_data import ERASURE_ATTRIBUTE
 from lambdas.shared.validation import converted, first_problem
 
 
@@ -31,6 +32,8 @@ class CustomerLookup:
         found = record[CUSTOMER_SNAPSHOT_KEY]
         if found is None:
             return cls(looked_up=True)
+        if isinstance(found, dict) and ERASURE_ATTRIBUTE in found:
+            return cls(looked_up=True, problem="the customer's personal data was erased: no order is taken for them")
         try:
             return cls(looked_up=True, snapshot=converted(found, CustomerSnapshot))
         except msgspec.ValidationError as error:

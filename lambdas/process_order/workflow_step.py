@@ -17,14 +17,18 @@ import msgspec
 
 from lambdas.process_order.repository import OrderReferences
 from lambdas.process_order.rules import InvalidOrder, check_references, reservation_plan, validate
+from lambdas.shared.customer_snapshot import SNAPSHOT_ATTRIBUTES
 from lambdas.shared.dynamodb_json import item_to_json
+from lambdas.shared.entities import ORDER
 from lambdas.shared.metric_names import Metric
 from lambdas.shared.observability import count, logger
 from lambdas.shared.orders import UNRESERVED, OrderLines, OrderStatus
+from lambdas.shared.personal_data import PERSONAL_FIELDS
 from lambdas.shared.table import timestamp
 from lambdas.shared.validation import converted
 
-CUSTOMER_FIELDS = ("customerId", "name", "email", "tier")
+# The customer as the workflow passes it on: never a personal field, since execution data may be logged.
+CUSTOMER_FIELDS = tuple(name for name in SNAPSHOT_ATTRIBUTES if f"customer.{name}" not in PERSONAL_FIELDS[ORDER.name])
 ABSENT = "ABSENT"
 UNRESERVED_STATUS = OrderStatus.PENDING.value  # what the workflow routes on for every status of UNRESERVED
 

@@ -12,7 +12,8 @@ from lambdas.shared.table_keys import PARTITION_KEY, SORT_KEY
 KEY_SEPARATOR = "#"
 EVENT_SOURCE = "orders.table"  # <service>.<component>
 # 2: Shipment events are gone; the shipment is on the order (`shipmentId`, `shippedAt`), docs/decisions.md 29
-SCHEMA_VERSION = "2"
+# 3: personal fields (a customer's name and e-mail, on the customer and the order's snapshot) are withheld, decision 33
+SCHEMA_VERSION = "3"
 
 CHANGE_SUFFIXES = {"INSERT": "Created", "MODIFY": "Updated", "REMOVE": "Deleted"}
 

@@ -110,7 +110,8 @@ class StreamToBusPipe(Construct):
             ),
             log_destinations=[pipes.CloudwatchLogsLogDestination(self.log_group)],
             log_level=pipes.LogLevel(settings.log_level),
-            log_include_execution_data=[pipes.IncludeExecutionData.ALL] if settings.include_execution_data else None,
+            # Never the execution data: it holds the stream records' images, personal fields included, which no log
+            # may hold (lambdas/shared/personal_data.py, docs/decisions.md 33). The log says what failed and where.
             # A standby region's pipe is deployed stopped: both regions' pipes running would publish every change
             # twice (each replica has its own stream). Failing over starts it (docs/runbook.md).
             desired_state=None if running else pipes.DesiredState.STOPPED,

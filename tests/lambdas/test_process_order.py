@@ -56,7 +56,7 @@ def test_valid_order_is_enriched_totalled_and_planned(catalogue: Any, lambda_con
     result = process_order.handler(request(order, table=catalogue), lambda_context)
 
     assert result["valid"] is True
-    assert result["customer"] == {"customerId": "c-1", "name": "Grace Hopper", "email": "c-1@example.com"}
+    assert result["customer"] == {"customerId": "c-1"}  # never a personal field: execution data may be logged
     assert result["totalMinor"] == 2750
     assert result["currency"] == "EUR"
     assert result["lineItems"][0] == {"sku": "p-2", "quantity": 1, "unitPriceMinor": 250}
@@ -162,12 +162,12 @@ def test_an_order_with_intakes_customer_snapshot_is_not_read_again(
         references = OrderReferences(TABLE_NAME, client=stubbed)
         result = process_request(converted(request(order), ProcessOrderRequest), references, TABLE_NAME)
         stubber.assert_no_pending_responses()  # the order, one BatchGetItem for the products, not the customer
-    assert result["customer"] == order["customer"]
+    assert result["customer"] == {"customerId": "c-1", "tier": "gold"}  # the snapshot's, without its personal fields
 
 
 def test_an_order_without_a_snapshot_reads_its_customer(catalogue: Any, lambda_context: FakeLambdaContext) -> None:
     result = process_order.handler(request(plain_order([("p-1", 1, 1000)]), table=catalogue), lambda_context)
-    assert result["customer"] == {"customerId": "c-1", "name": "Grace Hopper", "email": "c-1@example.com"}
+    assert result["customer"] == {"customerId": "c-1"}
 
 
 @pytest.mark.parametrize("status", ["SHIPPED", "INVALID", "BACKORDERED", "FAILED"])

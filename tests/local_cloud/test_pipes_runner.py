@@ -239,7 +239,7 @@ def test_an_event_over_256_kb_is_refused_as_aws_refuses_it_and_only_its_record_e
     cloud = FakeCloud({"lambda": FakeLambda({str(definition.enrichment_arn): enrichment}), "events": FakeEvents(),
                        "sqs": FakeSqs()})  # fmt: skip
     records = [stream_record(name) for name in ("order_insert", "customer_insert")]
-    records[1]["dynamodb"]["NewImage"]["name"] = {"S": "x" * 300_000}  # a 300 KB item: DynamoDB takes up to 400 KB
+    records[1]["dynamodb"]["NewImage"]["preferences"] = {"S": "x" * 300_000}  # 300 KB: DynamoDB takes up to 400 KB
     for number, record in enumerate(records, start=1):
         record["dynamodb"]["SequenceNumber"] = f"{number:021d}"
         record["dynamodb"]["ApproximateCreationDateTime"] = 4_102_444_800
