@@ -7,8 +7,10 @@ from typing import Any
 
 from aws_cdk import CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from lambdas.shared.entities import CUSTOMER
 from lambdas.shared.table_keys import BY_CUSTOMER, OPEN_ORDERS, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE, IndexKeys
 from stacks.names import Output
 
@@ -81,6 +83,24 @@ class DataStack(Stack):
         CfnOutput(self, Output.TABLE_NAME, value=self.table.table_name)
         CfnOutput(self, Output.TABLE_ARN, value=self.table.table_arn)
         CfnOutput(self, Output.TABLE_STREAM_ARN, value=self.table.table_stream_arn or "")
+
+    def grant_read_personal_data(self, grantee: iam.IGrantable) -> iam.Grant:
+        """The one way to read a personal field (lambdas/shared/personal_data.py): GetItem of customers' items only.
+
+        Events never carry a customer's name or e-mail; a consumer that needs them (a mailer, say) reads the
+        customer's item by its key. `dynamodb:LeadingKeys` is the item's partition key: `ForAllValues:StringLike`
+        keeps every key of the request to `CUSTOMER#...`, and the `Null` check refuses a request without the key,
+        for which ForAllValues would hold (IAM User Guide, "Single-valued vs. multivalued context keys";
+        DynamoDB developer guide, "Using IAM policy conditions for fine-grained access control")."""
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["dynamodb:GetItem", "dynamodb:BatchGetItem"],
+            resource_arns=[self.table.table_arn],
+            conditions={
+                "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{CUSTOMER.key_prefix}*"]},
+                "Null": {"dynamodb:LeadingKeys": "false"},
+            },
+        )
 
 
 def _index(keys: IndexKeys, projection: dynamodb.ProjectionType) -> dynamodb.GlobalSecondaryIndexPropsV2:

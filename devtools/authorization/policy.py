@@ -129,8 +129,10 @@ def _condition_holds(operator: str, key: str, expected: list[str], context: Mapp
         return (expected[0].lower() == "true") == (not present)
     if_exists = operator.endswith("IfExists")
     base = operator.removesuffix("IfExists")
-    if base.startswith(("ForAnyValue:", "ForAllValues:")):
+    if base.startswith("ForAnyValue:") or (base.startswith("ForAllValues:") and if_exists):
         raise UnsupportedPolicy(f"condition operator {operator}")
+    if base.startswith("ForAllValues:"):
+        return _for_all_values(base.removeprefix("ForAllValues:"), expected, lowered.get(key.lower()))
     if not present:
         # A missing key matches nothing: a positive operator fails, a negated one holds; IfExists holds either way.
         return if_exists or base in _NEGATED
@@ -141,6 +143,17 @@ def _condition_holds(operator: str, key: str, expected: list[str], context: Mapp
         raise UnsupportedPolicy(f"condition operator {operator}")
     matched = any(compare(e, a) for e in expected for a in actual)
     return not matched if negated else matched
+
+
+def _for_all_values(base: str, expected: list[str], value: ContextValue | None) -> bool:
+    """Every value of a multivalued key matches one of `expected`. It holds when the request has no such key or an
+    empty one: a policy that relies on ForAllValues must also check the key is there (IAM User Guide, "Single-valued
+    vs. multivalued context keys"), and this evaluator keeps that trap so a check finds it."""
+    compare = _OPERATORS.get(base)
+    if compare is None or base in _NEGATED:
+        raise UnsupportedPolicy(f"condition operator ForAllValues:{base}")
+    actual = _values(value) if value is not None else []
+    return all(any(compare(e, a) for e in expected) for a in actual)
 
 
 def conditions_hold(conditions: Mapping[str, Mapping[str, Any]], context: Mapping[str, ContextValue]) -> bool:

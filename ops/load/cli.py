@@ -24,7 +24,7 @@ from ops.load.mixes import MIXES, LoadPlan
 from ops.load.observe import LoadWorld
 from ops.load.report import as_text
 from ops.load.run import load, printer
-from ops.smoke.observers import MomentoCache
+from ops.momento_cache import MomentoCache
 from stacks.names import Output
 
 PROD = "prod"
@@ -73,8 +73,7 @@ def prepare(args: argparse.Namespace) -> tuple[LoadWorld, str, LoadPlan]:
     app = DeployedApp.find(client, args.env)
     cache = None
     if not args.no_cache:
-        key = client("secretsmanager").get_secret_value(SecretId=config.cache.api_key_secret_name)["SecretString"]
-        cache = MomentoCache(config.cache.endpoint, config.cache.cache_name, str(key))
+        cache = MomentoCache.of(config, client)
     world = LoadWorld(client, table=app[Output.TABLE_NAME], event_store=app[Output.EVENT_STORE_TABLE_NAME],
                       rejected_queue_url=app[Output.REJECTED_QUEUE_URL], cache=cache,
                       dead_letter_queues=catalog(client, args.env))  # fmt: skip

@@ -14,7 +14,7 @@ from lambdas.shared.entities import ORDER, PRODUCT, entity_key
 from lambdas.shared.table_keys import PARTITION_KEY
 from ops.dlq.catalog import DeadLetterQueueInfo, depth
 from ops.event_store.queries import EventStore
-from ops.smoke.observers import MomentoCache
+from ops.momento_cache import MomentoCache
 
 BATCH_GET_KEYS = 100
 

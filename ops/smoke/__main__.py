@@ -10,13 +10,15 @@ from pathlib import Path
 
 from ops.aws import client_factory, environment, run
 from ops.deployed_app import DeployedApp
+from ops.momento_cache import MomentoCache
 from ops.smoke.data import RunData
-from ops.smoke.observers import Events, MomentoCache, Queue, RequestLog, Table, WorkflowRuns
+from ops.smoke.observers import Events, Queue, RequestLog, Table, WorkflowRuns
 from ops.smoke.replay import replay
 from ops.smoke.scenario import Bus, Observers, Scenario
 from ops.smoke.steps_cache import cache_requests
 from ops.smoke.steps_once import duplicate_delivery, event_store_exactly_once, user_delete_and_ttl
 from ops.smoke.steps_orders import business_outcomes, happy_path, high_value_review, rejected_at_intake
+from ops.smoke.steps_privacy import personal_data_stays_in_the_table
 from ops.smoke.steps_restart import failed_order_retried, stuck_order_swept
 from ops.smoke.trace import HopFailed, Trace
 from stacks.config import EnvironmentConfig
@@ -35,6 +37,7 @@ STEPS = [
     event_store_exactly_once,
     cache_requests,
     replay,
+    personal_data_stays_in_the_table,
 ]
 
 
@@ -53,7 +56,6 @@ def observers(args: argparse.Namespace, config: EnvironmentConfig) -> Observers:
     client = client_factory(config, endpoint_url=args.endpoint_url, verify=args.ca_bundle)
 
     app = DeployedApp.find(client, args.env)
-    api_key = client("secretsmanager").get_secret_value(SecretId=config.cache.api_key_secret_name)["SecretString"]
     return Observers(
         table=Table(client("dynamodb"), app[Output.TABLE_NAME]),
         events=Events(client("dynamodb"), app[Output.EVENT_STORE_TABLE_NAME]),
@@ -65,7 +67,7 @@ def observers(args: argparse.Namespace, config: EnvironmentConfig) -> Observers:
         functions=client("lambda"),
         sweeper_function=app[Output.ORDER_SWEEPER_FUNCTION_NAME],
         bus=Bus(client("events"), app[Output.EVENT_BUS_NAME], app[Output.EVENT_BUS_ARN], app[Output.ARCHIVE_ARN]),
-        cache=MomentoCache(config.cache.endpoint, config.cache.cache_name, str(api_key)),
+        cache=MomentoCache.of(config, client),
         requests=RequestLog(args.cache_requests) if args.cache_requests else None,
     )
 

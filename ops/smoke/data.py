@@ -13,6 +13,7 @@ from lambdas.shared.entities import LEGACY_SHIPMENT, ORDER, entity_key
 from lambdas.shared.validation import converted
 
 UNIT_PRICE_MINOR = 4500
+CUSTOMER_NAME = "Smoke Test"
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,15 @@ class RunData:
     def customer_id(self) -> str:
         return self.id("customer")
 
+    @property
+    def customer_email(self) -> str:
+        return f"{self.customer_id}@example.com"
+
     def catalogue(self) -> list[dict[str, Any]]:
         """A customer and four products: p1 and p2 for normal orders, p3 (one in stock) for the high-value one, p4 for
         the orders the sweeper and `ops.orders retry` finish."""
         return [
-            customer_item(self.customer_id, "Smoke Test", f"{self.customer_id}@example.com"),
+            customer_item(self.customer_id, CUSTOMER_NAME, self.customer_email),
             product_item(self.id("p1"), 10, UNIT_PRICE_MINOR),
             product_item(self.id("p2"), 5, UNIT_PRICE_MINOR),
             product_item(self.id("p3"), 1, self.high_value_threshold_minor + 1),

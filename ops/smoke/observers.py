@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.error import HTTPError
-from urllib.parse import quote
 
 from lambdas.shared.dynamodb_json import item_to_json
 from lambdas.shared.entities import ORDER, PRODUCT, entity_key
@@ -112,28 +108,6 @@ class WorkflowRuns:
         if execution_arn not in self._inputs:
             self._inputs[execution_arn] = self.client.describe_execution(executionArn=execution_arn).get("input", "")
         return self._inputs[execution_arn]
-
-
-@dataclass(frozen=True)
-class MomentoCache:
-    """Reads the cache as any client of Momento's HTTP API would (GET /cache/<cache>?key=...)."""
-
-    endpoint: str
-    cache_name: str
-    api_key: str
-
-    def get(self, key: str) -> dict[str, Any] | None:
-        request = urllib.request.Request(
-            f"{self.endpoint}/cache/{quote(self.cache_name)}?key={quote(key)}", headers={"Authorization": self.api_key}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                value: dict[str, Any] = json.loads(response.read())
-                return value
-        except HTTPError as error:
-            if error.code == 404:
-                return None
-            raise
 
 
 class RequestLog:

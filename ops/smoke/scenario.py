@@ -8,13 +8,15 @@ skipped, never faked. The steps live in `steps_*` modules, in the order `STEPS` 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ops.event_store.queries import StoredEvent
+from ops.momento_cache import MomentoCache
 from ops.smoke.data import RunData
-from ops.smoke.observers import Events, MomentoCache, Queue, RequestLog, Table, WorkflowRuns
+from ops.smoke.observers import Events, Queue, RequestLog, Table, WorkflowRuns
 from ops.smoke.trace import HopFailed, Trace
 
 # Each order's statuses as its events record them (None: deleted).
@@ -60,6 +62,8 @@ class Scenario:
         self.observe = observe
         self.data = data
         self.sent: dict[str, str] = {}  # order name -> SQS message id
+        self.review_messages: list[dict[str, Any]] = []  # what the high-value review queue held for the run
+        self.started_at = time.time()
 
     def order_id(self, name: str) -> str:
         return self.data.id(name)

@@ -91,6 +91,7 @@ def high_value_review(run: Scenario) -> None:
     )
     if _ids(found) != [run.order_id("o5")]:
         raise HopFailed(f"high-value rule -> review queue: expected only {run.order_id('o5')}, got {_ids(found)}")
+    run.review_messages += found
 
 
 def _ids(messages: list[dict[str, Any]]) -> list[str]:
