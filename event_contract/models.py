@@ -30,6 +30,9 @@ class _Item(BaseModel):
 
     pk: str = Field(description="partition key, `<ENTITY>#<id>`")
     sk: str = Field(description="sort key; equal to the partition key for entities")
+    version: int | None = Field(
+        default=None, ge=1, description="1 when created, one more with every change (absent: a writer outside the app)"
+    )
 
 
 class CustomerSnapshot(BaseModel):
@@ -63,6 +66,12 @@ class OrderItem(_Item):
     )
     correlation_id: str | None = Field(
         default=None, alias="correlationId", description="the producer's, or the message id"
+    )
+    causation_id: str | None = Field(
+        default=None,
+        alias="causationId",
+        description="what caused the last change: the intake message, the event that started the workflow, or "
+        "`restart:<who>`; absent when it is the correlation id",
     )
     submission_fingerprint: str | None = Field(
         default=None, alias="submissionFingerprint", description="tells a redelivered submission from another order"
@@ -150,4 +159,15 @@ class EventMetadata(BaseModel):
     )
     withheld: list[str] | None = Field(
         default=None, description="personal fields the item has that the event leaves out (they stay in the table)"
+    )
+    version: int | None = Field(
+        default=None,
+        ge=1,
+        description="the item's version after the change (before it, for a deletion): keep the highest, ignore an "
+        "older one delivered late; absent for an item a writer outside the app wrote without one",
+    )
+    causation_id: str | None = Field(
+        default=None,
+        alias="causationId",
+        description="what caused the change (the item's `causationId`), when the item names it",
     )

@@ -191,7 +191,9 @@ def _planned_transaction(machine: Located, definition: dict[str, Any], path: str
         raise UnknownResource(f"{machine.path}: transaction items for {sorted(tables)}: which table is not known")
     items = (LineItem(sku="A", quantity=1, unit_price_minor=100), LineItem(sku="B", quantity=2, unit_price_minor=50))
     lines = OrderLines(customer_id="c-evaluated", currency="EUR", line_items=items)
-    return reservation_plan(tables.pop(), "o-evaluated", lines, "2026-01-01T00:00:00Z", "evaluated")[plans[path]]
+    plan = reservation_plan(tables.pop(), "o-evaluated", lines, "2026-01-01T00:00:00Z", execution="evaluated",
+                            cause="evaluated")  # fmt: skip
+    return plan[plans[path]]
 
 
 def _task_calls(machine: Located, definition: dict[str, Any], role_arn: str, task: dict[str, Any]) -> Iterator[Call]:

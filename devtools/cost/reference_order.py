@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import hashlib
 
-ID_LENGTHS = {"order": 36, "customer": 36, "correlation": 36, "sku": 12}
+# An SQS message id (intake's causationId when the producer sent its own correlation id) is a UUID too.
+ID_LENGTHS = {"order": 36, "customer": 36, "correlation": 36, "message": 36, "sku": 12}
 CUSTOMER_NAME = "Ada Lovelace"
 CUSTOMER_TIER = "GOLD"
 

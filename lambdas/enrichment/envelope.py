@@ -14,6 +14,7 @@ from lambdas.shared.dynamodb_json import UnsupportedAttributeError, item_to_json
 from lambdas.shared.entities import EVENT_SOURCE, SCHEMA_VERSION, Entity, entity_of
 from lambdas.shared.personal_data import withheld
 from lambdas.shared.table_keys import INDEX_ATTRIBUTES, PARTITION_KEY, SORT_KEY
+from lambdas.shared.versions import CAUSATION_ATTRIBUTE, VERSION_ATTRIBUTE
 
 CORRELATION_ID_ATTRIBUTE = "correlationId"
 # EventBridge refuses entries over 256 KB; the envelope is checked only when the record could be that large.
@@ -39,6 +40,7 @@ def envelope(record: dict[str, Any]) -> dict[str, Any]:
         raise RejectedRecordError("record lacks ApproximateCreationDateTime or SequenceNumber")
     current = data if data is not None else previous or {}
     correlation_id = current.get(CORRELATION_ID_ATTRIBUTE)
+    version, causation_id = current.get(VERSION_ATTRIBUTE), current.get(CAUSATION_ATTRIBUTE)
     metadata: dict[str, Any] = {
         "eventId": record["eventID"],
         "source": EVENT_SOURCE,
@@ -60,6 +62,12 @@ def envelope(record: dict[str, Any]) -> dict[str, Any]:
         # region's events (docs/decisions.md, "A standby region").
         "originRegion": record.get("awsRegion") or os.environ.get("AWS_REGION", ""),
     }
+    # The item's version and the cause of its change (lambdas/shared/versions.py); absent for an item a writer
+    # outside the app wrote without them. A deletion carries the version of the item it removed.
+    if isinstance(version, int) and not isinstance(version, bool):
+        metadata["version"] = version
+    if causation_id:
+        metadata["causationId"] = str(causation_id)
     if inexact_numbers:
         metadata["numbersAsStrings"] = inexact_numbers
     if withheld_now or withheld_before:

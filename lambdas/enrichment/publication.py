@@ -18,6 +18,7 @@ from typing import Any
 from lambdas.shared.entities import PRODUCT, entity_of
 from lambdas.shared.personal_data import personal_only_change
 from lambdas.shared.table_keys import PARTITION_KEY
+from lambdas.shared.versions import VERSION_ATTRIBUTE
 
 STOCK = "stock"
 
@@ -45,6 +46,7 @@ def is_stock_only_change(record: dict[str, Any]) -> bool:
     before, after = stream.get("OldImage"), stream.get("NewImage")
     if not isinstance(before, dict) or not isinstance(after, dict):
         return False
-    others_before = {name: value for name, value in before.items() if name != STOCK}
-    others_after = {name: value for name, value in after.items() if name != STOCK}
+    # The reservation's write also moves the item's version (lambdas/shared/versions.py): that is no change either.
+    others_before = {name: value for name, value in before.items() if name not in (STOCK, VERSION_ATTRIBUTE)}
+    others_after = {name: value for name, value in after.items() if name not in (STOCK, VERSION_ATTRIBUTE)}
     return others_before == others_after and before.get(STOCK) != after.get(STOCK)

@@ -72,7 +72,10 @@ def _accept(message_id: str, body: str, orders: Orders, rejected: RejectedMessag
         if customer.looked_up and customer.snapshot is None:
             raise Rejected(f"unknown customer {submission.customer_id!r}")
         outcome = orders.write_once(
-            submission, correlation_id=submission.correlation_id or message_id, customer=customer.snapshot
+            submission,
+            correlation_id=submission.correlation_id or message_id,
+            customer=customer.snapshot,
+            causation_id=message_id,
         )
     except Rejected as rejection:
         rejected.send(message_id, body, str(rejection))

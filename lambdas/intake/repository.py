@@ -27,6 +27,7 @@ from lambdas.shared.table import (
     timestamp,
 )
 from lambdas.shared.table_keys import PARTITION_KEY
+from lambdas.shared.versions import CAUSATION_ATTRIBUTE, FIRST_VERSION, VERSION_ATTRIBUTE
 
 
 class Written(StrEnum):
@@ -40,10 +41,14 @@ class Orders:
         self._client = client or boto3.client("dynamodb")
 
     def write_once(
-        self, submission: OrderSubmission, correlation_id: str, customer: CustomerSnapshot | None = None
+        self,
+        submission: OrderSubmission,
+        correlation_id: str,
+        customer: CustomerSnapshot | None = None,
+        causation_id: str | None = None,
     ) -> Written:
         """Conditional put; raises Rejected for a different order under an existing id, RetryableError on throttling."""
-        item = order_item(submission, correlation_id, datetime.now(UTC), customer)
+        item = order_item(submission, correlation_id, datetime.now(UTC), customer, causation_id)
         try:
             self._client.put_item(
                 TableName=self._table_name,
@@ -64,7 +69,11 @@ class Orders:
 
 
 def order_item(
-    submission: OrderSubmission, correlation_id: str, now: datetime, customer: CustomerSnapshot | None = None
+    submission: OrderSubmission,
+    correlation_id: str,
+    now: datetime,
+    customer: CustomerSnapshot | None = None,
+    causation_id: str | None = None,
 ) -> Item:
     """The PENDING order item intake writes; the workflow and every test start from this shape. `customer`: the
     customer's snapshot as intake found it, kept with the order (absent when intake had none)."""
@@ -97,6 +106,9 @@ def order_item(
             ]
         },
         "correlationId": {"S": correlation_id},
+        # What caused it, when that is not the correlation id itself (a producer's own): the intake message.
+        **({CAUSATION_ATTRIBUTE: {"S": causation_id}} if causation_id and causation_id != correlation_id else {}),
+        VERSION_ATTRIBUTE: FIRST_VERSION,
         "createdAt": {"S": created_at},
         "submissionFingerprint": {"S": submission.fingerprint()},
         **snapshot,

@@ -13,6 +13,7 @@ from lambdas.shared.orders import UNRESERVED, OrderLines, OrderStatus
 from lambdas.shared.table import item_key
 from lambdas.shared.table_keys import SETTLED
 from lambdas.shared.validation import converted, first_problem
+from lambdas.shared.versions import CAUSATION_ATTRIBUTE, NEXT_VERSION, NEXT_VERSION_NAMES, NEXT_VERSION_VALUES
 
 RELEASE_REASON = "Shipping failed after stock was reserved; the reservation was released"
 
@@ -73,23 +74,25 @@ def _read_customer(customer_id: str, find_customer: Callable[[str], dict[str, An
 
 
 def reservation_plan(
-    table_name: str, order_id: str, lines: OrderLines, now: str, execution: str
+    table_name: str, order_id: str, lines: OrderLines, now: str, *, execution: str, cause: str
 ) -> dict[str, list[dict[str, Any]]]:
     """TransactItems for Step Functions' DynamoDB transactWriteItems: reserve all stock, or later release it.
 
     Each transaction also moves the order's status, conditionally, so that running it twice changes nothing:
     `reserve` needs an unreserved order (-> RESERVED), `release` needs RESERVED (-> FAILED, settled). Both record
-    the workflow execution that made the change (`workflowExecution`), for `ops.orders show`.
+    the workflow execution that made the change (`workflowExecution`), for `ops.orders show`, and its cause; every
+    item's `version` goes up by one (lambdas/shared/versions.py).
     """
     quantities = lines.quantities_by_sku()
     reserve = [
         _order_update(table_name, order_id, expected=UNRESERVED, new=OrderStatus.RESERVED, now=now,
-                      total_minor=lines.total_minor, execution=execution),
+                      total_minor=lines.total_minor, execution=execution, cause=cause),
         *(_stock_update(table_name, sku, -quantity) for sku, quantity in quantities.items()),
     ]  # fmt: skip
     release = [
         _order_update(table_name, order_id, expected=(OrderStatus.RESERVED,), new=OrderStatus.FAILED, now=now,
-                      total_minor=lines.total_minor, execution=execution, reason=RELEASE_REASON, settles=True),
+                      total_minor=lines.total_minor, execution=execution, cause=cause, reason=RELEASE_REASON,
+                      settles=True),
         *(_stock_update(table_name, sku, quantity) for sku, quantity in quantities.items()),
     ]  # fmt: skip
     return {"reserve": reserve, "release": release}
@@ -104,6 +107,7 @@ def _order_update(
     now: str,
     total_minor: int,
     execution: str,
+    cause: str,
     reason: str | None = None,
     settles: bool = False,
 ) -> dict[str, Any]:
@@ -114,11 +118,17 @@ def _order_update(
         ":now": {"S": now},
         ":total": {"N": str(total_minor)},
         ":execution": {"S": execution},
+        ":cause": {"S": cause},
+        **NEXT_VERSION_VALUES,
     }
-    update = "SET #status = :new, updatedAt = :now, totalMinor = :total, workflowExecution = :execution"
+    update = (
+        "SET #status = :new, updatedAt = :now, totalMinor = :total, workflowExecution = :execution, "
+        f"{CAUSATION_ATTRIBUTE} = :cause"
+    )
     if reason:
         update += ", statusReason = :reason"
         values[":reason"] = {"S": reason}
+    update += f" {NEXT_VERSION}"
     if settles:
         update += f" {SETTLED}"
     return {
@@ -127,7 +137,7 @@ def _order_update(
             "Key": item_key(ORDER, order_id),
             "UpdateExpression": update,
             "ConditionExpression": f"#status IN ({', '.join(allowed)})",
-            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeNames": {"#status": "status", **NEXT_VERSION_NAMES},
             "ExpressionAttributeValues": values,
         }
     }
@@ -143,8 +153,9 @@ def _stock_update(table_name: str, sku: str, change: int) -> dict[str, Any]:
         "Update": {
             "TableName": table_name,
             "Key": item_key(PRODUCT, sku),
-            "UpdateExpression": expression,
+            "UpdateExpression": f"{expression} {NEXT_VERSION}",
             "ConditionExpression": condition,
-            "ExpressionAttributeValues": {":quantity": quantity},
+            "ExpressionAttributeNames": NEXT_VERSION_NAMES,
+            "ExpressionAttributeValues": {":quantity": quantity, **NEXT_VERSION_VALUES},
         }
     }

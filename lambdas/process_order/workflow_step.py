@@ -37,6 +37,7 @@ class ProcessOrderRequest(msgspec.Struct, kw_only=True, rename="camel"):
     order_id: Annotated[str, msgspec.Meta(min_length=1)]
     execution_name: str = "unknown"  # the workflow execution, recorded on the writes it makes
     correlation_id: str | None = None
+    causation_id: str = "unknown"  # the event that started the run, recorded as the cause of its writes
 
 
 def process(request: ProcessOrderRequest, references: OrderReferences, table_name: str) -> dict[str, Any]:
@@ -82,5 +83,12 @@ def _planned(request: ProcessOrderRequest, lines: OrderLines, table_name: str) -
         "totalMinor": lines.total_minor,
         "currency": lines.currency,
         "lineItems": msgspec.to_builtins(lines.line_items),
-        "reservation": reservation_plan(table_name, request.order_id, lines, timestamp(), request.execution_name),
+        "reservation": reservation_plan(
+            table_name,
+            request.order_id,
+            lines,
+            timestamp(),
+            execution=request.execution_name,
+            cause=request.causation_id,
+        ),
     }

@@ -8,6 +8,7 @@ from typing import Any
 
 from lambdas.shared.entities import CUSTOMER, PRODUCT
 from lambdas.shared.table import item_key
+from lambdas.shared.versions import FIRST_VERSION, VERSION_ATTRIBUTE
 
 
 def customer_item(customer_id: str, name: str, email: str, tier: str | None = None) -> dict[str, Any]:
@@ -17,6 +18,7 @@ def customer_item(customer_id: str, name: str, email: str, tier: str | None = No
         "name": {"S": name},
         "email": {"S": email},
         **({"tier": {"S": tier}} if tier else {}),
+        VERSION_ATTRIBUTE: FIRST_VERSION,
     }
 
 
@@ -26,4 +28,5 @@ def product_item(sku: str, stock: int, price_minor: int) -> dict[str, Any]:
         "sku": {"S": sku},
         "stock": {"N": str(stock)},
         "priceMinor": {"N": str(price_minor)},
+        VERSION_ATTRIBUTE: FIRST_VERSION,
     }

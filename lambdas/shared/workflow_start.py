@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import re
 
+from lambdas.shared.versions import RESTART_CAUSE_PREFIX
+
 UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9_-]")  # what Step Functions refuses in an execution name
 MAX_NAME_LENGTH = 80
 
 
 def restart_input(order_id: str, correlation_id: str | None, restarted_by: str) -> dict[str, object]:
-    return {"metadata": {"entityId": order_id, "correlationId": correlation_id or order_id},
+    """`eventId` is what the run's changes name as their cause (`causationId`): the restarter, not an event."""
+    return {"metadata": {"entityId": order_id, "correlationId": correlation_id or order_id,
+                         "eventId": f"{RESTART_CAUSE_PREFIX}{restarted_by}"},
             "restartedBy": restarted_by}  # fmt: skip
 
 

@@ -12,8 +12,18 @@ from typing import Any
 from lambdas.shared.entities import ORDER
 from lambdas.shared.orders import SETTLED_STATUSES, UNRESERVED, OrderStatus
 from lambdas.shared.table import item_key, open_order_keys, timestamp
+from lambdas.shared.versions import (
+    CAUSATION_ATTRIBUTE,
+    NEXT_VERSION,
+    NEXT_VERSION_NAMES,
+    NEXT_VERSION_VALUES,
+    RESTART_CAUSE_PREFIX,
+)
 from lambdas.shared.workflow_start import execution_name, restart_input
 from ops.aws import OperatorError
+
+RESTARTED_BY = "ops.orders retry"
+RETRY_CAUSE = f"{RESTART_CAUSE_PREFIX}{RESTARTED_BY}"  # the reopening's cause, as the run it starts names its own
 
 NOTHING_TO_DO = tuple(status for status in SETTLED_STATUSES if status != OrderStatus.FAILED)
 RESUMABLE = (*UNRESERVED, OrderStatus.RESERVED)
@@ -49,7 +59,7 @@ def retry(plan: RetryPlan, *, table_client: Any, table_name: str, stepfunctions:
     if plan.reopen:
         _reopen(plan, table_client, table_name, timestamp(moment))
     name = execution_name("retry", plan.order_id, f"{moment:%Y%m%dT%H%M%S}")
-    execution_input = restart_input(plan.order_id, plan.correlation_id, "ops.orders retry")
+    execution_input = restart_input(plan.order_id, plan.correlation_id, RESTARTED_BY)
     started = stepfunctions.start_execution(stateMachineArn=state_machine_arn, name=name,
                                             input=json.dumps(execution_input))  # fmt: skip
     return str(started["executionArn"])
@@ -57,17 +67,17 @@ def retry(plan: RetryPlan, *, table_client: Any, table_name: str, stepfunctions:
 
 def _reopen(plan: RetryPlan, table_client: Any, table_name: str, now: str) -> None:
     keys = open_order_keys(plan.order_id, now)
-    names = {"#status": "status", **{f"#{name}": name for name in keys}}
+    names = {"#status": "status", **{f"#{name}": name for name in keys}, **NEXT_VERSION_NAMES}
     values = {":failed": {"S": "FAILED"}, ":pending": {"S": "PENDING"}, ":now": {"S": now},
-              ":why": {"S": "retried by an operator (ops.orders retry)"},
-              **{f":{name}": value for name, value in keys.items()}}  # fmt: skip
+              ":why": {"S": "retried by an operator (ops.orders retry)"}, ":cause": {"S": RETRY_CAUSE},
+              **{f":{name}": value for name, value in keys.items()}, **NEXT_VERSION_VALUES}  # fmt: skip
     reopened = ", ".join(f"#{name} = :{name}" for name in keys)
     try:
         table_client.update_item(
             TableName=table_name, Key=item_key(ORDER, plan.order_id),
             # No execution wrote this status: the workflow's name goes, so `show` does not credit it.
-            UpdateExpression=f"SET #status = :pending, updatedAt = :now, statusReason = :why, {reopened} "
-            "REMOVE workflowExecution",
+            UpdateExpression=f"SET #status = :pending, updatedAt = :now, statusReason = :why, {reopened}, "
+            f"{CAUSATION_ATTRIBUTE} = :cause {NEXT_VERSION} REMOVE workflowExecution",
             ConditionExpression="#status = :failed", ExpressionAttributeNames=names, ExpressionAttributeValues=values,
         )  # fmt: skip
     except table_client.exceptions.ConditionalCheckFailedException:

@@ -25,6 +25,7 @@ from lambdas.shared.entities import CUSTOMER
 from lambdas.shared.personal_data import ERASURE_ATTRIBUTE
 from lambdas.shared.table import item_key
 from lambdas.shared.table_keys import PARTITION_KEY, SORT_KEY
+from lambdas.shared.versions import NEXT_VERSION, NEXT_VERSION_NAMES, NEXT_VERSION_VALUES
 from ops.momento_cache import MomentoCache
 from ops.privacy.holdings import Holdings, holdings
 
@@ -88,14 +89,15 @@ def _erase_snapshots(dynamodb: Any, table: str, found: Holdings) -> list[str]:
     erased = []
     for order in found.orders_with_personal_fields():
         fields = [path.partition(".")[2] for path in found.order_personal_fields(order)]
-        names = {"#c": "customer", **{f"#f{i}": name for i, name in enumerate(fields)}}
+        names = {"#c": "customer", **{f"#f{i}": name for i, name in enumerate(fields)}, **NEXT_VERSION_NAMES}
         try:
             dynamodb.update_item(
                 TableName=table,
                 Key={PARTITION_KEY: order[PARTITION_KEY], SORT_KEY: order[SORT_KEY]},
-                UpdateExpression="REMOVE " + ", ".join(f"#c.#f{i}" for i in range(len(fields))),
+                UpdateExpression="REMOVE " + ", ".join(f"#c.#f{i}" for i in range(len(fields))) + f" {NEXT_VERSION}",
                 ConditionExpression="attribute_exists(#c)",
                 ExpressionAttributeNames=names,
+                ExpressionAttributeValues=NEXT_VERSION_VALUES,
             )
         except dynamodb.exceptions.ConditionalCheckFailedException:
             continue  # the order (or its snapshot) is gone: nothing of it to erase
@@ -111,13 +113,13 @@ def _record(at: str, who: str, fields: list[str], orders: int) -> dict[str, Any]
 
 def _erase_customer(dynamodb: Any, table: str, found: Holdings, record: dict[str, Any]) -> None:
     fields = found.personal_fields()
-    names = {"#erasure": ERASURE_ATTRIBUTE, **{f"#f{i}": name for i, name in enumerate(fields)}}
+    names = {"#erasure": ERASURE_ATTRIBUTE, **{f"#f{i}": name for i, name in enumerate(fields)}, **NEXT_VERSION_NAMES}
     removed = f"REMOVE {', '.join(f'#f{i}' for i in range(len(fields)))} " if fields else ""
     dynamodb.update_item(
         TableName=table,
         Key=item_key(CUSTOMER, found.customer_id),
-        UpdateExpression=f"{removed}SET #erasure = :erasure",
+        UpdateExpression=f"{removed}SET #erasure = :erasure {NEXT_VERSION}",
         ConditionExpression="attribute_exists(#pk) AND attribute_not_exists(#erasure)",
         ExpressionAttributeNames={**names, "#pk": PARTITION_KEY},
-        ExpressionAttributeValues={":erasure": record},
+        ExpressionAttributeValues={":erasure": record, **NEXT_VERSION_VALUES},
     )

@@ -19,9 +19,13 @@ from constructs import Construct
 from lambdas.shared.entities import ORDER
 from lambdas.shared.orders import OrderStatus
 from lambdas.shared.table_keys import PARTITION_KEY, SETTLED
+from lambdas.shared.versions import CAUSATION_ATTRIBUTE, NEXT_VERSION, NEXT_VERSION_NAMES
 
 ORDER_ID = "$.metadata.entityId"
 CORRELATION_ID = "$.metadata.correlationId"
+# The event that started the run (restarts name their restarter: lambdas/shared/workflow_start.py): every write of
+# the run names it as its cause (lambdas/shared/versions.py).
+CAUSATION_ID = "$.metadata.eventId"
 # Transient failures only: a business outcome never comes back as an error, and other errors are not retried.
 TRANSIENT_LAMBDA_ERRORS = [
     "Lambda.ServiceException",
@@ -75,6 +79,7 @@ def invoke(
         "orderId": sfn.JsonPath.string_at(ORDER_ID),
         "executionName": sfn.JsonPath.string_at(EXECUTION_NAME),
         "correlationId": sfn.JsonPath.string_at(CORRELATION_ID),
+        "causationId": sfn.JsonPath.string_at(CAUSATION_ID),
     }
     task = tasks.LambdaInvoke(
         scope,
@@ -121,8 +126,15 @@ def set_status(
         ":new": tasks.DynamoAttributeValue.from_string(new.value),
         ":now": string_at("$$.State.EnteredTime"),
         ":execution": string_at(EXECUTION_NAME),
+        ":cause": string_at(CAUSATION_ID),
+        ":one": tasks.DynamoAttributeValue.from_number(1),
     }
-    assignments = ["#status = :new", "updatedAt = :now", "workflowExecution = :execution"]
+    assignments = [
+        "#status = :new",
+        "updatedAt = :now",
+        "workflowExecution = :execution",
+        f"{CAUSATION_ATTRIBUTE} = :cause",
+    ]
     if reason or reason_path:
         values[":reason"] = tasks.DynamoAttributeValue.from_string(reason) if reason else string_at(str(reason_path))
         assignments.append("statusReason = :reason")
@@ -134,13 +146,13 @@ def set_status(
         construct_id,
         table=table,
         key=order_key(),
-        update_expression="SET " + ", ".join(assignments) + (f" {SETTLED}" if settles else ""),
+        update_expression="SET " + ", ".join(assignments) + f" {NEXT_VERSION}" + (f" {SETTLED}" if settles else ""),
         condition_expression=(
             f"attribute_exists({PARTITION_KEY}) AND (attribute_not_exists(#status) OR {in_expected})"
             if or_without_status
             else in_expected
         ),
-        expression_attribute_names={"#status": "status"},
+        expression_attribute_names={"#status": "status", **NEXT_VERSION_NAMES},
         expression_attribute_values=values,
         result_path=sfn.JsonPath.DISCARD,
     )

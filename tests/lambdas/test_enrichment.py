@@ -199,3 +199,17 @@ def test_an_event_leaves_out_the_tables_index_attributes() -> None:
     event = envelope(record)
     assert not INDEX_ATTRIBUTES & (set(event["data"]) | set(event["previous"]))
     assert event["data"]["pk"] == event["metadata"]["keys"]["pk"]
+
+
+def test_an_events_version_is_its_items_and_an_item_without_one_publishes_none() -> None:
+    """`metadata.version` is the item's after the change (before it, for a deletion); an item a writer outside the
+    app wrote without `version` (the fixtures' are such) publishes an event without it (lambdas/shared/versions.py)."""
+    record = stream_record("order_modify")
+    assert "version" not in envelope(record)["metadata"]
+    record["dynamodb"]["OldImage"]["version"] = {"N": "4"}
+    record["dynamodb"]["NewImage"]["version"] = {"N": "5"}
+    record["dynamodb"]["NewImage"]["causationId"] = {"S": "evt-9"}
+    assert (envelope(record)["metadata"]["version"], envelope(record)["metadata"]["causationId"]) == (5, "evt-9")
+    removed = stream_record("order_remove_by_user")
+    removed["dynamodb"]["OldImage"]["version"] = {"N": "7"}
+    assert envelope(removed)["metadata"]["version"] == 7

@@ -98,4 +98,5 @@ def test_the_plan_restarts_oldest_first_and_reports_past_the_bound() -> None:
     assert [o.order_id for o in planned.restart] == ["o-1", "o-2"]
     assert planned.open_too_long == [old]
     assert open_since_bound(NOW, timedelta(minutes=15)) == "2026-12-06T11:45:00.000Z#"
-    assert restart_input(young)["metadata"] == {"entityId": "o-2", "correlationId": "o-2"}
+    assert restart_input(young)["metadata"] == {"entityId": "o-2", "correlationId": "o-2",
+                                                "eventId": "restart:order-sweeper"}  # fmt: skip

@@ -44,7 +44,7 @@ def request(order: dict[str, Any], order_id: str = "o-1", table: Any = None) -> 
     """What the workflow sends ProcessOrder for an order, stored first as the table would hold it."""
     if table is not None:
         table.put_item(TableName=TABLE_NAME, Item=as_item(order))
-    return {"orderId": order_id, "executionName": "run-1", "correlationId": "c"}
+    return {"orderId": order_id, "executionName": "run-1", "correlationId": "c", "causationId": "evt-1"}
 
 
 def plain_order(lines: list[tuple[str, int, int]], customer_id: str = "c-1") -> dict[str, Any]:
@@ -72,6 +72,8 @@ def test_valid_order_is_enriched_totalled_and_planned(catalogue: Any, lambda_con
     }  # left by the earlier workflow
     assert order_update["ExpressionAttributeValues"][":new"] == {"S": "RESERVED"}
     assert order_update["ExpressionAttributeValues"][":execution"] == {"S": "run-1"}
+    assert order_update["ExpressionAttributeValues"][":cause"] == {"S": "evt-1"}  # the event that started the run
+    assert "ADD #version :one" in order_update["UpdateExpression"]
     # One update per product (quantities of the same SKU merged), in SKU order, each guarded by the stock level.
     stock_updates = [u["Update"] for u in reserve[1:]]
     assert [(u["Key"]["pk"]["S"], u["ExpressionAttributeValues"][":quantity"]["N"]) for u in stock_updates] == [
@@ -83,7 +85,10 @@ def test_valid_order_is_enriched_totalled_and_planned(catalogue: Any, lambda_con
     assert release[0]["Update"]["ExpressionAttributeValues"][":expected0"] == {"S": "RESERVED"}
     assert release[0]["Update"]["UpdateExpression"].endswith("REMOVE openShard, openSince")  # FAILED settles it
     assert release[0]["Update"]["ExpressionAttributeValues"][":new"] == {"S": "FAILED"}
-    assert [u["Update"]["UpdateExpression"] for u in release[1:]] == ["SET stock = stock + :quantity"] * 2
+    # Every write moves its item's version (lambdas/shared/versions.py), the products' too.
+    assert [u["Update"]["UpdateExpression"] for u in release[1:]] == [
+        "SET stock = stock + :quantity ADD #version :one"
+    ] * 2
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import threading
 import time
@@ -154,7 +155,8 @@ class WorkflowHarness:
         order = self.get(f"ORDER#{order_id}")
         assert order is not None, order_id
         record = {
-            "eventID": f"evt-{order_id}",
+            # As long as DynamoDB Streams' ids (32 hex digits): the workflow writes it on the order (causationId).
+            "eventID": hashlib.md5(order_id.encode()).hexdigest(),
             "eventName": "INSERT",
             "eventSource": "aws:dynamodb",
             "dynamodb": {

@@ -70,7 +70,7 @@ def intake_order(outcome: str, lines: list[tuple[str, int, int]]) -> dict[str, A
     snapshot = CustomerSnapshot(
         customer_id=CUSTOMER_ID, name=CUSTOMER_NAME, email=f"{CUSTOMER_ID}@example.com", tier=CUSTOMER_TIER
     )
-    return order_item(submission, correlation_id, SEEDED_AT, snapshot)
+    return order_item(submission, correlation_id, SEEDED_AT, snapshot, reference_id("message", f"m-{outcome}-"))
 
 
 @pytest.fixture

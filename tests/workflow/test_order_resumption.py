@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
+from lambdas.shared.workflow_start import restart_input
 from tests.support.seed import order_item
 from tests.support.workflow_harness import HANDLERS, WorkflowHarness
 from tests.support.workflow_paths import ALREADY_HANDLED, HAPPY_PATH_STATES, status_of, stocks
@@ -88,7 +89,7 @@ def test_an_execution_that_stopped_after_a_state_is_finished_by_the_next_one(
     """The sweeper (or `ops.orders retry`) starts the workflow again for an order an execution left part-way: the
     next execution goes on from the order's status, and every effect happens once."""
     workflow.put(order_item("o-21", "c-1", [("p-1", 2, 100), ("p-2", 1, 100)]))
-    restart = {"metadata": {"entityId": "o-21", "correlationId": "corr-o-21"}}  # what the sweeper sends
+    restart = restart_input("o-21", "corr-o-21", "order-sweeper")  # what the sweeper sends
 
     stopped = workflow.run(workflow.order_created_event_detail("o-21"), stop_after=stopped_after)
     again = workflow.run(restart)
@@ -126,14 +127,14 @@ def test_a_reservation_another_execution_made_first_ends_already_handled(
 def test_an_order_left_processing_by_the_earlier_workflow_is_taken_up(workflow: WorkflowHarness) -> None:
     workflow.put(order_item("o-23", "c-1", [("p-1", 2, 100), ("p-2", 1, 100)], status="PROCESSING"))
 
-    run = workflow.run({"metadata": {"entityId": "o-23", "correlationId": "corr-o-23"}})
+    run = workflow.run(restart_input("o-23", "corr-o-23", "order-sweeper"))
 
     assert run.status == "SUCCEEDED", run.cause
     assert effects_of(workflow, "o-23")["status"] == "SHIPPED"
 
 
 def test_a_deleted_order_is_already_handled(workflow: WorkflowHarness) -> None:
-    run = workflow.run({"metadata": {"entityId": "o-gone", "correlationId": "corr"}})
+    run = workflow.run(restart_input("o-gone", "corr", "order-sweeper"))
 
     assert run.status == "SUCCEEDED"
     assert run.states_entered == ALREADY_HANDLED
