@@ -6,14 +6,17 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
 from ops.aws import OperatorError, client_factory, environment, run
 from ops.deployed_app import output_of
-from ops.event_store.queries import EventStore, StoredEvent
+from ops.event_store.queries import EventStore, StoredEvent, as_of, fold
 from ops.event_store.replay import start_replay
+from ops.event_store.trace import trace_lines
 from stacks.names import Output
+
+TRACE_WINDOW_HOURS = 1  # a request's events, from intake to a settled order, take seconds to minutes
 
 
 def parse_time(text: str) -> datetime:
@@ -57,6 +60,22 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--to", dest="end", type=parse_time, required=True, help="ISO time, exclusive")
     order = commands.add_parser("order", help="the state of an order rebuilt by folding its events", parents=late)
     order.add_argument("order_id")
+    point = order.add_mutually_exclusive_group()
+    point.add_argument("--as-of", type=parse_time, help="its state at this time (ISO; its events up to then)")
+    point.add_argument("--version", type=int, help="its state at this version (its events up to it)")
+    trace = commands.add_parser("trace", help="every event of one request (correlation id), across entities",
+                                parents=late)  # fmt: skip
+    trace.add_argument("correlation_id")
+    trace.add_argument(
+        "--from",
+        dest="start",
+        type=parse_time,
+        required=True,
+        help="ISO time the request began, or before it (the store is read by day over the window)",
+    )
+    trace.add_argument(
+        "--to", dest="end", type=parse_time, help=f"ISO time, exclusive (default: {TRACE_WINDOW_HOURS} h after --from)"
+    )
     replay = commands.add_parser("replay", help="replay an archive window to chosen rules only", parents=late)
     replay.add_argument("--from", dest="start", type=parse_time, required=True)
     replay.add_argument("--to", dest="end", type=parse_time, required=True)
@@ -78,9 +97,15 @@ def _command(args: argparse.Namespace, out: TextIO) -> int:
     table = args.table or output_of(cloudformation, args.env, Output.EVENT_STORE_TABLE_NAME)
     store = EventStore(client("dynamodb"), table)
     if args.command == "order":
-        state = store.order_state(args.order_id)
-        print(json.dumps(state, indent=None if args.json else 2, sort_keys=True), file=out)
-        return 0 if state is not None else 1
+        return _order(args, store, out)
+    if args.command == "trace":
+        end = args.end or args.start + timedelta(hours=TRACE_WINDOW_HOURS)
+        traced = store.trace(args.correlation_id, milliseconds(args.start), milliseconds(end))
+        if not traced:
+            raise OperatorError(f"no event of request {args.correlation_id!r} between {args.start:%Y-%m-%dT%H:%M:%SZ}"
+                                f" and {end:%Y-%m-%dT%H:%M:%SZ}: widen --from/--to")  # fmt: skip
+        print(as_json(traced) if args.json else "\n".join(trace_lines(args.correlation_id, traced)), file=out)
+        return 0
     if args.command == "aggregate":
         events = store.aggregate(args.entity, args.entity_id)
     elif args.command == "type":
@@ -88,6 +113,27 @@ def _command(args: argparse.Namespace, out: TextIO) -> int:
     else:
         events = store.between(milliseconds(args.start), milliseconds(args.end))
     print(as_json(events) if args.json else as_table(events), file=out)
+    return 0
+
+
+def _order(args: argparse.Namespace, store: EventStore, out: TextIO) -> int:
+    events = store.aggregate("Order", args.order_id)
+    if not events:
+        raise OperatorError(f"no events of order {args.order_id!r} in the event store")
+    try:
+        kept = as_of(events, until_ms=milliseconds(args.as_of) if args.as_of else None, version=args.version)
+    except ValueError as error:
+        raise OperatorError(f"order {args.order_id}: {error}") from None
+    if not kept:
+        first = datetime.fromtimestamp(events[0].occurred_at / 1000, UTC)
+        raise OperatorError(f"order {args.order_id} did not exist yet at that point (its first event: "
+                            f"{events[0].detail_type} at {first:%Y-%m-%dT%H:%M:%SZ})")  # fmt: skip
+    state = fold(kept)
+    if state is None:
+        deleted = datetime.fromtimestamp(kept[-1].occurred_at / 1000, UTC)
+        raise OperatorError(f"order {args.order_id} was deleted at {deleted:%Y-%m-%dT%H:%M:%SZ}: ask --as-of an "
+                            "earlier time for its last state")  # fmt: skip
+    print(json.dumps(state, indent=None if args.json else 2, sort_keys=True), file=out)
     return 0
 
 

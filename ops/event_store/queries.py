@@ -48,6 +48,11 @@ class StoredEvent:
         detail: dict[str, Any] = self.raw.get("detail") or {}
         return detail
 
+    @property
+    def metadata(self) -> dict[str, Any]:
+        metadata: dict[str, Any] = self.detail.get("metadata") or {}
+        return metadata
+
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> StoredEvent:
         """An item as the writer stores it now (the event compressed in `rawZ<N>`), or as it stored it before (in
@@ -104,6 +109,14 @@ class EventStore:
     def order_state(self, order_id: str) -> dict[str, Any] | None:
         """The order as its events leave it: the last image written, or None once deleted (or never created)."""
         return fold(self.aggregate("Order", order_id))
+
+    def trace(self, correlation_id: str, start_ms: int, end_ms: int) -> list[StoredEvent]:
+        """Every event of one request (its `metadata.correlationId`) in the window, in the order they happened. The
+        store has no index by correlation (an index entry per event would cost more than a trace is worth, decision
+        34): the window's events are read by day and kept when they belong to the request."""
+        found = [e for e in self.between(start_ms, end_ms) if e.metadata.get("correlationId") == correlation_id]
+        return sorted(found, key=lambda e: (e.occurred_at, e.aggregate, e.metadata.get("version") or 0,
+                                            e.sequence_number))  # fmt: skip
 
     def _merged(self, index: str, partition: str, values: list[str], start_ms: int, end_ms: int) -> list[StoredEvent]:
         if end_ms <= start_ms:
@@ -162,6 +175,20 @@ def fold(events: list[StoredEvent]) -> dict[str, Any] | None:
         change = event.detail.get("metadata", {}).get("change")
         state = None if change == "REMOVE" else event.detail.get("data")
     return state
+
+
+def as_of(events: list[StoredEvent], *, until_ms: int | None = None, version: int | None = None) -> list[StoredEvent]:
+    """An aggregate's events up to a moment (occurred at or before it; stream times are whole seconds) or up to a
+    version (lambdas/shared/versions.py). Asking by version of events without one is refused: they were written
+    before versions, or by a writer outside the app, and their count cannot be known."""
+    if version is not None:
+        unversioned = [e.event_id for e in events if not isinstance(e.metadata.get("version"), int)]
+        if unversioned:
+            raise ValueError(f"{len(unversioned)} of the events carry no version (e.g. {unversioned[0]}): ask by time")
+        return [e for e in events if e.metadata["version"] <= version]
+    if until_ms is not None:
+        return [e for e in events if e.occurred_at <= until_ms]
+    return events
 
 
 def _days(start_ms: int, end_ms: int) -> list[str]:

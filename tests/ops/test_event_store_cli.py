@@ -67,8 +67,35 @@ def test_range_and_rebuilt_order(deployed: StoreFeeder) -> None:
     code, output = run("range", "--from", "2025-11-22T16:00:00Z", "--to", "2025-11-22T16:00:02Z")
     assert code == 0
     assert output.splitlines()[-1] == "(3 events)"  # the delete happened a minute later
-    code, output = run("order", "o-1001")
-    assert (code, output.strip()) == (1, "null")  # deleted: nothing to rebuild
+    err = io.StringIO()
+    assert main(["order", "o-1001"], out=io.StringIO(), err=err) == 1  # deleted: nothing to rebuild, and it says so
+    assert err.getvalue().startswith("error: order o-1001 was deleted at 2025-11-22T16:01")
+
+
+def test_an_orders_state_as_of_a_time_and_by_version(deployed: StoreFeeder) -> None:
+    code, output = run("order", "o-1001", "--as-of", "2025-11-22T16:00:00Z")
+    assert code == 0
+    assert json.loads(output)["status"] == "PENDING"  # created; not yet the change a second later
+    err = io.StringIO()
+    assert main(["order", "o-1001", "--as-of", "2025-11-22T15:00:00Z"], out=io.StringIO(), err=err) == 1
+    assert "did not exist yet at that point (its first event: OrderCreated at 2025-11-22T16:00:00Z)" in err.getvalue()
+    err = io.StringIO()
+    assert main(["order", "o-1001", "--version", "1"], out=io.StringIO(), err=err) == 1  # the fixtures predate versions
+    assert "carry no version" in err.getvalue()
+    err = io.StringIO()
+    assert main(["order", "nope"], out=io.StringIO(), err=err) == 1
+    assert err.getvalue() == "error: no events of order 'nope' in the event store\n"
+
+
+def test_a_trace_prints_one_requests_events_in_order(deployed: StoreFeeder) -> None:
+    code, output = run("trace", "req-7f3a", "--from", "2025-11-22T15:59:00Z")
+    assert code == 0
+    lines = output.splitlines()
+    assert lines[0] == "request req-7f3a: 3 events"
+    assert [line.split()[1] for line in lines[1:]] == ["OrderCreated", "OrderUpdated", "OrderDeleted"]
+    err = io.StringIO()
+    assert main(["trace", "req-7f3a", "--from", "2025-11-23T00:00:00Z"], out=io.StringIO(), err=err) == 1
+    assert "no event of request 'req-7f3a'" in err.getvalue()
 
 
 def test_replay_targets_only_the_chosen_rules(monkeypatch: pytest.MonkeyPatch) -> None:
