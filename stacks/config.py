@@ -154,6 +154,9 @@ class EnvironmentConfig(_Settings):
     # replicated copy is only a charge; an environment whose other teams consume the primary's events in the standby
     # region keeps it on (decision 31).
     event_replication: bool = True
+    # Accounts whose teams subscribe to the bus with rules of their own, delivering to their own account
+    # (stacks/building_blocks/cross_account_subscribers.py, docs/consumers.md).
+    cross_account_subscribers: list[str] = Field(default_factory=list, examples=[["210987654321"]])
     # Retired table indexes the deployed table still has, kept for one deploy while their replacement is added
     # (stacks/data_stack.py RETIRED_INDEXES; README, "Deploy"). Empty for a new environment.
     keep_retired_indexes: list[RetiredIndex] = Field(default_factory=list)

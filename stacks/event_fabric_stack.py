@@ -3,6 +3,7 @@ topic."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from aws_cdk import CfnOutput, Duration, Stack
@@ -15,6 +16,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from stacks.building_blocks.bus_rules import consumer_rule, own_or_foreign
+from stacks.building_blocks.cross_account_subscribers import allow_cross_account_subscribers
 from stacks.building_blocks.dead_letter_queue import DeadLetterKind, DeadLetterQueue
 from stacks.building_blocks.environment_defaults import EnvironmentDefaults
 from stacks.building_blocks.log_group_target import LogGroupTarget
@@ -43,15 +45,18 @@ class EventFabricStack(Stack):
         pipe_running: bool = True,
         schema_registry: bool = True,
         recording_region: str | None = None,
+        cross_account_subscribers: Sequence[str] = (),
         **kwargs: Any,
     ) -> None:
         """`bus_name`: a name shared with the other region's bus (a global endpoint needs both named alike), else
         generated. `pipe_running`: False for the standby region's stream pipe, deployed stopped. `schema_registry`:
         False only where the cloud has no schema registry (the local emulator). `recording_region`: with a standby
-        region, this one's: its archive and event log take the events it published (bus_rules.records_once)."""
+        region, this one's: its archive and event log take the events it published (bus_rules.records_once).
+        `cross_account_subscribers`: accounts that may put rules of their own on the bus, delivering to themselves."""
         super().__init__(scope, construct_id, **kwargs)
         self.alarm_topic = self._alarm_topic(alarm_email)
         self.bus, self.bus_dead_letter_queue = self._bus(bus_name)
+        allow_cross_account_subscribers(self.bus, cross_account_subscribers)
         self.archive = self.bus.archive(
             "Archive",
             description="Every event on the orders bus, for replay",

@@ -174,6 +174,7 @@ def _region_stacks(
         pipe_running=placement.publishes,
         schema_registry=not config.local_cloud,  # MiniStack has no EventSchemas API
         recording_region=acting_region,
+        cross_account_subscribers=config.cross_account_subscribers,
     )
     intake = IntakeStack(
         **named(Component.INTAKE, "the producers' intake queue, its pipe to the validating Lambda, rejections"),

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from devtools.authorization.decision import Decision, decide
 from devtools.authorization.policies import Policies
-from devtools.authorization.policy import ContextValue, Principal, Request
+from devtools.authorization.policy import ContextValue, Principal, Request, Statement
 
 SECURE = {"aws:SecureTransport": "true"}
 
@@ -29,6 +29,8 @@ class Call:
     documented: Mapping[str, ContextValue] = field(default_factory=dict)  # keys AWS sends, per its docs
     possible: Mapping[str, ContextValue] = field(default_factory=dict)  # keys AWS may send: tried with and without
     expect_allowed: bool = True
+    # The identity policy of a caller outside the deployment (another account's role), taken as given.
+    identity: tuple[Statement, ...] = ()
 
     def requests(self) -> Iterator[Request]:
         optional = {**SECURE, **self.possible}
@@ -56,7 +58,7 @@ class Outcome:
 
 
 def evaluate(call: Call, policies: Policies) -> Outcome:
-    identity = policies.identity(call.principal.identifier) if _is_app_role(call, policies) else []
+    identity = policies.identity(call.principal.identifier) if _is_app_role(call, policies) else list(call.identity)
     resource_policy = policies.resource(call.resource) if call.resource != "*" else None
     # A resource without an account in its ARN ("*", an S3 bucket) is the caller's own.
     account = (call.resource.split(":")[4] if call.resource.startswith("arn:") else "") or call.principal.account or ""

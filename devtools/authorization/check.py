@@ -16,6 +16,7 @@ from devtools.authorization.function_calls import function_calls
 from devtools.authorization.policies import Policies
 from devtools.authorization.probes import probes
 from devtools.authorization.service_calls import service_calls
+from devtools.authorization.subscriber_calls import subscriber_calls
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Report:
 def app_calls(app: Assembly) -> Iterator[Call]:
     yield from service_calls(app.deployment)
     yield from function_calls(app.deployment)
+    yield from subscriber_calls(app.deployment)
 
 
 def check(env_name: str, app_directory: Path, delivery_directory: Path | None, repository: str) -> Report:

@@ -51,7 +51,7 @@ class Policies:
         policies decides, as for this app's tables, state machines, functions without permissions)."""
         service = arn.split(":")[2]
         if service == "events":
-            return self._bus_policy(arn) if ":event-bus/" in arn else None
+            return self._bus_policy(arn) if ":event-bus/" in arn or ":rule/" in arn else None
         readers = {"sqs": self._queue_policy, "sns": self._topic_policy, "logs": self._logs_policies,
                    "iam": self.trust, "lambda": self._lambda_permissions}  # fmt: skip
         reader = readers.get(service)
@@ -111,11 +111,19 @@ class Policies:
         return statements
 
     def _bus_policy(self, arn: str) -> list[Statement]:
-        name = arn.split(":event-bus/", 1)[1]
+        """The bus's policy: its `Policy` and each AWS::Events::EventBusPolicy statement on it. A rule's ARN
+        (`rule/<bus>/<name>`) is governed by its bus's policy: it is how another account may put rules there."""
+        resource = arn.split(":", 5)[5]
+        name = resource.split("/")[1] if resource.startswith("rule/") else resource.removeprefix("event-bus/")
+        region = arn.split(":")[3]
         statements: list[Statement] = []
         for bus in self.deployment.resources("AWS::Events::EventBus"):
-            if bus.name == name and "Policy" in bus.properties and arn.split(":")[3] == bus.stack.region:
+            if bus.name == name and "Policy" in bus.properties and region == bus.stack.region:
                 statements += self.deployment.policy(bus.stack, bus.properties["Policy"])
-        if any(True for _ in self.deployment.resources("AWS::Events::EventBusPolicy")):
-            raise UnknownResource("AWS::Events::EventBusPolicy is not evaluated")
+        for grant in self.deployment.resources("AWS::Events::EventBusPolicy"):
+            on = self.deployment.resolve(grant.stack, grant.properties.get("EventBusName"))
+            if "Statement" not in grant.properties:
+                raise UnknownResource(f"{grant.logical_id}: an EventBusPolicy without a Statement is not evaluated")
+            if on == name and region == grant.stack.region:
+                statements += self.deployment.policy(grant.stack, {"Statement": grant.properties["Statement"]})
         return statements

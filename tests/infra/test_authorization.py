@@ -60,6 +60,20 @@ def replicating_prod_report() -> Report:
     return check("prod", outdir, delivery_assembly("prod"), EVALUATED_REPOSITORY)
 
 
+SUBSCRIBER = "210987654321"
+
+
+@functools.cache
+def subscribed_staging_report() -> Report:
+    """staging with a team's account listed in `crossAccountSubscribers`."""
+    outdir = _temporary("cdk-subscribed-")
+    config = synthesize("staging").config.model_copy(update={"cross_account_subscribers": [SUBSCRIBER]})
+    app = App(outdir=str(outdir), context={**cdk_json_context(), "env": "staging", "aws:cdk:bundling-stacks": []})
+    build_orders_app(app, config)
+    app.synth()
+    return check("staging", outdir, None, EVALUATED_REPOSITORY)
+
+
 def mutated(source: Path, edit: Edit) -> Path:
     """A copy of a cloud assembly whose templates `edit` changed."""
     copy = _temporary("cdk-mutated-")
@@ -136,6 +150,24 @@ def test_a_replicating_endpoint_is_allowed_to_put_on_both_buses_and_manage_its_r
     assert [f"{o.call.describe()}: {o.reason}" for o in result.failures] == []
     kinds = result.counts()
     assert (kinds["endpoint -> role"], kinds["endpoint -> bus"], kinds["endpoint -> managed rule"]) == (1, 2, 8)
+
+
+def test_a_listed_account_puts_its_own_rules_and_targets_on_the_bus_and_nothing_else() -> None:
+    result = subscribed_staging_report()
+    assert [f"{o.call.describe()}: {o.reason}" for o in result.failures] == []
+    subscribed = sorted((o.call.kind, o.call.action, o.call.expect_allowed) for o in result.outcomes
+                        if o.call.kind.startswith("subscriber account"))  # fmt: skip
+    assert subscribed == [
+        ("subscriber account -> its rule on the bus", "events:PutRule", True),
+        ("subscriber account -> its rule on the bus", "events:PutTargets", True),
+        ("subscriber account -> its rule on the bus (a rule the app created)", "events:PutRule", False),
+        ("subscriber account -> its rule on the bus (a target in the app's account)", "events:PutTargets", False),
+        ("subscriber account -> its rule on the bus (an account not listed)", "events:PutRule", False),
+        ("subscriber account -> its rule on the bus (another account)", "events:PutRule", False),  # the probes'
+        ("subscriber account -> its rule on the bus (another account)", "events:PutTargets", False),
+        ("subscriber account -> its rule on the bus (events onto the bus)", "events:PutEvents", False),
+    ]
+    assert not any(o.call.kind.startswith("subscriber") for o in report("dev").outcomes)  # none listed: no grant
 
 
 def _drop_statements(resource_type: str, predicate: Callable[[dict[str, Any]], bool]) -> Edit:
