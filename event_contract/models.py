@@ -171,3 +171,9 @@ class EventMetadata(BaseModel):
         alias="causationId",
         description="what caused the change (the item's `causationId`), when the item names it",
     )
+    backfilled: str | None = Field(
+        default=None,
+        pattern=TIMESTAMP_PATTERN,
+        description="set on an item's state delivered by `ops.backfill` (to one consumer, never on the bus): when; "
+        "it is then a `<Entity>Created` of the item as it is, not a creation",
+    )

@@ -47,10 +47,16 @@ class TargetDelivery:
 
     def __call__(self, letter: DeadLetter) -> str:
         rule_arn = letter.error.get("RULE_ARN") or self._queue.source
-        target = self._target(rule_arn, letter.error.get("TARGET_ARN"))
         event = letter.payload
         if not isinstance(event, dict):
             raise SkipMessage("the message is not an event")
+        return self._deliver(self._target(rule_arn, letter.error.get("TARGET_ARN")), event)
+
+    def deliver(self, event: dict[str, Any]) -> str:
+        """`event` to the one target of the rule this DLQ belongs to (a backfill: ops.backfill)."""
+        return self._deliver(self._target(self._queue.source, None), event)
+
+    def _deliver(self, target: dict[str, Any], event: dict[str, Any]) -> str:
         body = target_input(target, event)
         service = arn_parts(target["Arn"])[0]
         if service == "states":

@@ -1,0 +1,1 @@
+"""The table's current items delivered as events to one consumer: `python -m ops.backfill`."""
