@@ -13,8 +13,10 @@ Scenarios:
   points at a table that does not exist, as a bad configuration would): every batch it takes fails, and each event
   goes back to the buffer until its fifth receive moves it to the buffer's DLQ. Time is compressed: while the writer is
   broken the buffer's visibility timeout is 2 s instead of 180 s, so the five receives take seconds, not the 15
-  minutes AWS would take. Recovery (docs/runbook.md, the buffer DLQ alarm): the writer is restored, then `ops.dlq
-  redrive` of the buffer's DLQ; the store keeps each event once (a conditional put), however often it arrives.
+  minutes AWS would take (and for 15 s after the writer is restored, so that a batch a stale worker still failed
+  comes back at once). Recovery (docs/runbook.md, the buffer DLQ alarm): the writer is restored, then `ops.dlq
+  redrive` of the buffer's DLQ, and the buffer is watched until it is empty; the store keeps each event once (a
+  conditional put), however often it arrives.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ CACHE_DEAD_LETTERS = "CacheIntegration/"  # the labels of the cache rules' DLQs 
 STORE_BUFFER_DEAD_LETTERS = "EventStore/BufferDeadLetterQueue"
 WRITER_DOWN_SECONDS = 60.0
 BROKEN_WRITER_VISIBILITY_SECONDS = 2  # the buffer's, while the writer is broken (see the module docstring)
+SETTLE_AFTER_RESTORE_SECONDS = 15.0
 BROKEN_TABLE_SUFFIX = "-missing"  # what the broken writer's table name gets: no such table exists
 QUIET_SECONDS = 10.0  # a DLQ whose depth has not changed for this long has received what the outage caused
 DEAD_LETTER_WAIT_SECONDS = 180.0
@@ -112,8 +115,12 @@ def broken_writer(cloud: LocalCloud, say: Say, after: float) -> None:
     _configure_writer(cloud, writer, broken, str(BROKEN_WRITER_VISIBILITY_SECONDS))
     say(f"chaos: {writer.function_name} broken (its table does not exist) for {WRITER_DOWN_SECONDS:.0f} s")
     time.sleep(WRITER_DOWN_SECONDS)
-    _configure_writer(cloud, writer, writer.environment, writer.visibility_timeout)
+    _configure_writer(cloud, writer, writer.environment, str(BROKEN_WRITER_VISIBILITY_SECONDS))
     say(f"chaos: {writer.function_name} restored")
+    # A batch the broken configuration still took (the emulator replaces a function's workers a moment after the
+    # update) comes back within seconds, not after the 180 s the buffer's visibility timeout is again afterwards.
+    time.sleep(SETTLE_AFTER_RESTORE_SECONDS)
+    _configure_writer(cloud, writer, writer.environment, writer.visibility_timeout)
 
 
 def _configure_writer(cloud: LocalCloud, writer: _StoreWriter, environment: dict[str, str], visibility: str) -> None:
@@ -124,7 +131,19 @@ def _configure_writer(cloud: LocalCloud, writer: _StoreWriter, environment: dict
 
 
 def redrive_store_dead_letters(cloud: LocalCloud, say: Say) -> None:
+    """The runbook's recovery: redrive the buffer's DLQ, then watch the buffer drain (its age alarm clears)."""
     redrive_when_quiet(cloud, say, STORE_BUFFER_DEAD_LETTERS)
+    writer = _store_writer(cloud)
+    sqs, deadline = cloud.client("sqs"), time.monotonic() + DEAD_LETTER_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        counts = sqs.get_queue_attributes(QueueUrl=writer.buffer_url, AttributeNames=[
+            "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]  # fmt: skip
+        waiting = sum(int(value) for value in counts.values())
+        if waiting == 0:
+            say("chaos: the event store's buffer is empty")
+            return
+        time.sleep(3)
+    say(f"chaos: the event store's buffer still holds messages after {DEAD_LETTER_WAIT_SECONDS:.0f} s")
 
 
 def redrive_when_quiet(cloud: LocalCloud, say: Say, label_prefix: str) -> None:
