@@ -3,9 +3,10 @@ for each way a command meets AWS unprepared (no region, no credentials, a stack 
 
 from __future__ import annotations
 
+import argparse
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -69,3 +70,24 @@ def run(command: Callable[[], int], env_name: str, debug: bool, err: TextIO | No
 def client_factory(config: EnvironmentConfig, **options: Any) -> Callable[[str], Any]:
     aws = session(config)
     return lambda service: aws.client(service, **options)
+
+
+Ask = Callable[[str], str]  # asks the operator a question, returns the answer (`input`, or a test's)
+ToolCommand = Callable[[argparse.Namespace, TextIO, Ask], int]
+
+
+def tool_parser(prog: str, description: str | None) -> argparse.ArgumentParser:
+    """An operator tool's parser with the options every tool of this kind takes: `--env` (dev by default: these
+    tools read a deployed environment's stacks) and `--debug`."""
+    cli = argparse.ArgumentParser(prog=prog, description=description,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    cli.add_argument("--env", default="dev", help="environment whose stacks to read (default: dev)")
+    cli.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    return cli
+
+
+def run_tool(cli: argparse.ArgumentParser, command: ToolCommand, argv: Sequence[str] | None, *, out: TextIO,
+             err: TextIO, ask: Ask) -> int:  # fmt: skip
+    """Parses `argv` and runs `command` through `run`: anything it meets is one line and exit status 1."""
+    args = cli.parse_args(argv)
+    return run(lambda: command(args, out, ask), args.env, args.debug, err)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from lambdas.shared.entities import ENTITIES
-from ops.aws import OperatorError, client_factory, environment, run
+from ops.aws import OperatorError, client_factory, environment, run_tool, tool_parser
 from ops.backfill.events import backfill_event
 from ops.backfill.run import Backfill, Progress
 from ops.deployed_app import DeployedApp
@@ -38,9 +38,7 @@ DEFAULT_RATE = 20.0
 
 
 def parser() -> argparse.ArgumentParser:
-    cli = argparse.ArgumentParser(prog="python -m ops.backfill", description=__doc__,
-                                  formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    cli.add_argument("--env", default="dev", help="environment whose stacks to read (default: dev)")
+    cli = tool_parser("python -m ops.backfill", __doc__)
     cli.add_argument("--to", dest="consumer", required=True, help="the consumer (a unique part of its name)")
     cli.add_argument("--entity", default="Order", choices=[e.name for e in ENTITIES], help="default: Order")
     cli.add_argument("--since", help="only items last changed at or after this ISO time")
@@ -50,14 +48,12 @@ def parser() -> argparse.ArgumentParser:
     )
     cli.add_argument("--dry-run", action="store_true", help="read and count; deliver nothing")
     cli.add_argument("--yes", action="store_true", help="do not ask before delivering")
-    cli.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     return cli
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr,
          ask: Callable[[str], str] = input) -> int:  # fmt: skip
-    args = parser().parse_args(argv)
-    return run(lambda: _command(args, out, ask), args.env, args.debug, err)
+    return run_tool(parser(), _command, argv, out=out, err=err, ask=ask)
 
 
 def consumer_of(queues: list[DeadLetterQueueInfo], wanted: str) -> tuple[str, DeadLetterQueueInfo]:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any, TextIO
 
-from ops.aws import OperatorError, client_factory, environment, run
+from ops.aws import OperatorError, client_factory, environment, run_tool, tool_parser
 from ops.deployed_app import output_of
 from ops.event_store.queries import EventStore
 from ops.orders.history import OrderHistory, current_order, order_history
@@ -21,9 +21,7 @@ from stacks.names import Output
 
 
 def parser() -> argparse.ArgumentParser:
-    cli = argparse.ArgumentParser(prog="python -m ops.orders", description=__doc__)
-    cli.add_argument("--env", default="dev", help="environment whose stacks to read (default: dev)")
-    cli.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    cli = tool_parser("python -m ops.orders", __doc__)
     commands = cli.add_subparsers(dest="command", required=True)
     show = commands.add_parser("show", help="the order now, its status changes and the execution of each")
     show.add_argument("order_id")
@@ -37,8 +35,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr,
          ask: Callable[[str], str] = input) -> int:  # fmt: skip
-    args = parser().parse_args(argv)
-    return run(lambda: _command(args, out, ask), args.env, args.debug, err)
+    return run_tool(parser(), _command, argv, out=out, err=err, ask=ask)
 
 
 def _command(args: argparse.Namespace, out: TextIO, ask: Callable[[str], str]) -> int:

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, TextIO
 
 from lambdas.shared.dynamodb_json import item_to_json
-from ops.aws import OperatorError, client_factory, environment, run
+from ops.aws import OperatorError, client_factory, environment, run_tool, tool_parser
 from ops.deployed_app import DeployedApp
 from ops.event_store.queries import EventStore
 from ops.momento_cache import MomentoCache
@@ -30,10 +30,7 @@ from stacks.names import Output
 
 
 def parser() -> argparse.ArgumentParser:
-    cli = argparse.ArgumentParser(prog="python -m ops.privacy", description=__doc__,
-                                  formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    cli.add_argument("--env", default="dev", help="environment whose stacks to read (default: dev)")
-    cli.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    cli = tool_parser("python -m ops.privacy", __doc__)
     commands = cli.add_subparsers(dest="command", required=True)
     forget = commands.add_parser("erase", help="remove a customer's personal data from the table, and their cache")
     forget.add_argument("--customer", required=True, help="the customer's id")
@@ -49,8 +46,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr,
          ask: Callable[[str], str] = input) -> int:  # fmt: skip
-    args = parser().parse_args(argv)
-    return run(lambda: _command(args, out, ask), args.env, args.debug, err)
+    return run_tool(parser(), _command, argv, out=out, err=err, ask=ask)
 
 
 @dataclass(frozen=True)
