@@ -112,22 +112,26 @@ def broken_writer(cloud: LocalCloud, say: Say, after: float) -> None:
     broken = writer.environment | {
         "EVENT_STORE_TABLE_NAME": writer.environment["EVENT_STORE_TABLE_NAME"] + BROKEN_TABLE_SUFFIX
     }
-    _configure_writer(cloud, writer, broken, str(BROKEN_WRITER_VISIBILITY_SECONDS))
+    _set_buffer_visibility(cloud, writer, str(BROKEN_WRITER_VISIBILITY_SECONDS))
+    _set_writer_environment(cloud, writer, broken)
     say(f"chaos: {writer.function_name} broken (its table does not exist) for {WRITER_DOWN_SECONDS:.0f} s")
     time.sleep(WRITER_DOWN_SECONDS)
-    _configure_writer(cloud, writer, writer.environment, str(BROKEN_WRITER_VISIBILITY_SECONDS))
+    _set_writer_environment(cloud, writer, writer.environment)
     say(f"chaos: {writer.function_name} restored")
     # A batch the broken configuration still took (the emulator replaces a function's workers a moment after the
     # update) comes back within seconds, not after the 180 s the buffer's visibility timeout is again afterwards.
     time.sleep(SETTLE_AFTER_RESTORE_SECONDS)
-    _configure_writer(cloud, writer, writer.environment, writer.visibility_timeout)
+    _set_buffer_visibility(cloud, writer, writer.visibility_timeout)
 
 
-def _configure_writer(cloud: LocalCloud, writer: _StoreWriter, environment: dict[str, str], visibility: str) -> None:
+def _set_writer_environment(cloud: LocalCloud, writer: _StoreWriter, environment: dict[str, str]) -> None:
     cloud.client("lambda").update_function_configuration(
         FunctionName=writer.function_name, Environment={"Variables": environment}
     )
-    cloud.client("sqs").set_queue_attributes(QueueUrl=writer.buffer_url, Attributes={"VisibilityTimeout": visibility})
+
+
+def _set_buffer_visibility(cloud: LocalCloud, writer: _StoreWriter, seconds: str) -> None:
+    cloud.client("sqs").set_queue_attributes(QueueUrl=writer.buffer_url, Attributes={"VisibilityTimeout": seconds})
 
 
 def redrive_store_dead_letters(cloud: LocalCloud, say: Say) -> None:

@@ -92,7 +92,8 @@ def _command(args: argparse.Namespace, out: TextIO, ask: Callable[[str], str]) -
     if not args.yes and ask("deliver? [y/N] ").strip().lower() not in ("y", "yes"):
         raise OperatorError("nothing delivered")
     delivery = TargetDelivery(client, queue, lambda: _api_key(client, config.cache.api_key_secret_name))
-    region, account = client("sts").meta.region_name, str(client("sts").get_caller_identity()["Account"])
+    sts = client("sts")
+    region, account = sts.meta.region_name, str(sts.get_caller_identity()["Account"])
     now = datetime.now(UTC)
 
     def deliver(item: dict[str, Any]) -> str:

@@ -13,7 +13,7 @@ from ops.aws import OperatorError, client_factory, environment, run
 from ops.deployed_app import output_of
 from ops.event_store.queries import EventStore, StoredEvent, as_of, fold
 from ops.event_store.replay import start_replay
-from ops.event_store.trace import trace_lines
+from ops.event_store.trace import stream_time, trace_lines
 from stacks.names import Output
 
 TRACE_WINDOW_HOURS = 1  # a request's events, from intake to a settled order, take seconds to minutes
@@ -125,14 +125,12 @@ def _order(args: argparse.Namespace, store: EventStore, out: TextIO) -> int:
     except ValueError as error:
         raise OperatorError(f"order {args.order_id}: {error}") from None
     if not kept:
-        first = datetime.fromtimestamp(events[0].occurred_at / 1000, UTC)
         raise OperatorError(f"order {args.order_id} did not exist yet at that point (its first event: "
-                            f"{events[0].detail_type} at {first:%Y-%m-%dT%H:%M:%SZ})")  # fmt: skip
+                            f"{events[0].detail_type} at {stream_time(events[0].occurred_at)})")  # fmt: skip
     state = fold(kept)
     if state is None:
-        deleted = datetime.fromtimestamp(kept[-1].occurred_at / 1000, UTC)
-        raise OperatorError(f"order {args.order_id} was deleted at {deleted:%Y-%m-%dT%H:%M:%SZ}: ask --as-of an "
-                            "earlier time for its last state")  # fmt: skip
+        raise OperatorError(f"order {args.order_id} was deleted at {stream_time(kept[-1].occurred_at)}: ask --as-of "
+                            "an earlier time for its last state")  # fmt: skip
     print(json.dumps(state, indent=None if args.json else 2, sort_keys=True), file=out)
     return 0
 

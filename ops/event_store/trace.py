@@ -21,7 +21,7 @@ def trace_lines(correlation_id: str, events: list[StoredEvent]) -> list[str]:
         version = metadata.get("version")
         entity = f"{metadata.get('entity')} {metadata.get('entityId')}" + (f" v{version}" if version else "")
         cause = metadata.get("causationId") or ("the request" if metadata.get("change") == "INSERT" else "-")
-        lines.append(f"  {_time(event.occurred_at)}  {event.detail_type:<16} {entity:<44} {_what(event)}"
+        lines.append(f"  {stream_time(event.occurred_at)}  {event.detail_type:<16} {entity:<44} {_what(event)}"
                      f"  (caused by {cause})")  # fmt: skip
     return lines
 
@@ -41,5 +41,6 @@ def _what(event: StoredEvent) -> str:
     return moved
 
 
-def _time(milliseconds: int) -> str:
+def stream_time(milliseconds: int) -> str:
+    """An event's time as the stream gives it (whole seconds), RFC 3339."""
     return datetime.fromtimestamp(milliseconds / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -27,7 +27,7 @@ from lambdas.shared.table import item_key
 from lambdas.shared.table_keys import PARTITION_KEY, SORT_KEY
 from lambdas.shared.versions import NEXT_VERSION, NEXT_VERSION_NAMES, NEXT_VERSION_VALUES
 from ops.momento_cache import MomentoCache
-from ops.privacy.holdings import Holdings, holdings
+from ops.privacy.holdings import Holdings, holdings, order_id_of
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def plan_erasure(found: Holdings) -> ErasurePlan:
     return ErasurePlan(
         customer_id=found.customer_id,
         customer_fields=found.personal_fields(),
-        orders=[o[PARTITION_KEY]["S"].split("#", 1)[1] for o in found.orders_with_personal_fields()],
+        orders=[order_id_of(o) for o in found.orders_with_personal_fields()],
         cache_entries=found.order_ids(),
     )
 
@@ -101,7 +101,7 @@ def _erase_snapshots(dynamodb: Any, table: str, found: Holdings) -> list[str]:
             )
         except dynamodb.exceptions.ConditionalCheckFailedException:
             continue  # the order (or its snapshot) is gone: nothing of it to erase
-        erased.append(order[PARTITION_KEY]["S"].split("#", 1)[1])
+        erased.append(order_id_of(order))
     return erased
 
 

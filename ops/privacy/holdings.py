@@ -38,7 +38,12 @@ class Holdings:
         return [order for order in self.orders if self.order_personal_fields(order)]
 
     def order_ids(self) -> list[str]:
-        return [order[PARTITION_KEY]["S"].removeprefix(ORDER.key_prefix) for order in self.orders]
+        return [order_id_of(order) for order in self.orders]
+
+
+def order_id_of(order: dict[str, Any]) -> str:
+    """The id in an order item's key (an item written by another writer may have no `orderId`)."""
+    return str(order[PARTITION_KEY]["S"]).removeprefix(ORDER.key_prefix)
 
 
 def holdings(dynamodb: Any, table: str, customer_id: str) -> Holdings | None:
