@@ -1,36 +1,50 @@
-"""CacheIntegration: order changes kept in a Momento cache and published on a Momento topic, with no Lambda.
+"""CacheIntegration: each order's current state kept in a Momento cache, and every order change published on a Momento
+topic.
 
-EventBridge API destinations call Momento's HTTP API. The API key lives in a Secrets Manager secret created outside
-the stack (its name is in the environment config); templates carry only a dynamic reference to it.
+The cache is kept by a small function, not by API destinations: Momento's HTTP API has no conditional put, and
+EventBridge does not keep order, so an API destination that puts each event's data lets a late or replayed change
+overwrite a newer entry. Each order event goes to the sync's SQS buffer, and the function caches the order as the
+table holds it (lambdas/cache_sync/sync.py; docs/decisions.md, 34). The topic stays an API destination: a
+notification of each change, in the order they arrive, is what a topic is.
+
+The API key lives in a Secrets Manager secret created outside the stack (its name is in the environment config):
+templates carry only a dynamic reference to it, and the function reads it at run time.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import SecretValue, Stack
+from aws_cdk import CfnOutput, Duration, SecretValue, Stack
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from lambdas.cache_sync.view import PARTITION_KEY_PREFIX, PROJECTED_ATTRIBUTES
+from stacks.building_blocks.alarms import backlog_alarm
 from stacks.building_blocks.bus_rules import consumer_rule, table_events
+from stacks.building_blocks.dead_letter_queue import redriven_queue
+from stacks.building_blocks.environment_defaults import EnvironmentDefaults
+from stacks.building_blocks.nag import acknowledge
+from stacks.building_blocks.powertools_function import PowertoolsFunction
 from stacks.building_blocks.service_roles import rule_target_role
 from stacks.config import CacheSettings
+from stacks.names import Output
+
+SYNC_TIMEOUT_SECONDS = 20  # a batch of 10 orders, each two reads and a put of a few milliseconds
+SYNC_MAX_RECEIVE_COUNT = 5
+SYNC_BATCH_SIZE = 10
+# A second of batching: the cache is read by people waiting on an order; at prod's traffic a batch is still full.
+SYNC_BATCHING_WINDOW_SECONDS = 1
+SYNC_MAX_CONCURRENCY = 5
+SYNC_BACKLOG_MAX_AGE_SECONDS = 300
 
 ORDER_ID = "$.detail.metadata.entityId"
-# The cached value: a compact view of the order (no keys, no internal attributes). Only fields every order has:
-# an input transformer drops a variable whose path is missing, which would leave invalid JSON behind.
-ORDER_VIEW = {
-    "orderId": ORDER_ID,
-    "status": "$.detail.data.status",
-    "customerId": "$.detail.data.customerId",
-    "currency": "$.detail.data.currency",
-    "totalMinor": "$.detail.data.totalMinor",
-    "lineItems": "$.detail.data.lineItems",
-    "updatedAt": "$.detail.metadata.occurredAt",
-    "eventId": "$.detail.metadata.eventId",
-}
 # The topic message: metadata only, which a deleted order (whose `data` is null) has too.
 ORDER_CHANGE = {
     "orderId": ORDER_ID,
@@ -55,14 +69,20 @@ class CacheIntegrationStack(Stack):
         construct_id: str,
         *,
         bus: events.IEventBus,
+        table: dynamodb.ITableV2,
         alarm_topic: sns.ITopic,
         settings: CacheSettings,
+        defaults: EnvironmentDefaults,
         acting_region: str | None = None,
         **kwargs: Any,
     ) -> None:
-        """`acting_region`: with a standby region, its rules act only on events this region published."""
+        """`acting_region`: with a standby region, its rules act only on events this region published. `table`: this
+        region's copy of the orders table, which the sync reads."""
         super().__init__(scope, construct_id, **kwargs)
         self._acting_region = acting_region
+        self.api_key_secret = secretsmanager.Secret.from_secret_name_v2(
+            self, "MomentoApiKey", settings.api_key_secret_name
+        )
         self.connection = events.Connection(
             self,
             "MomentoConnection",
@@ -71,51 +91,97 @@ class CacheIntegrationStack(Stack):
                 "Authorization", SecretValue.secrets_manager(settings.api_key_secret_name)
             ),
         )
-        cache_url = f"{settings.endpoint}/cache/{settings.cache_name}"
-        self.cache_set = self._destination("CacheSet", cache_url, events.HttpMethod.PUT, settings)
-        self.cache_delete = self._destination("CacheDelete", cache_url, events.HttpMethod.DELETE, settings)
+        self._sync_buffer(bus, alarm_topic)
+        self._sync_function(table, settings, defaults)
+        # For the smoke run, which delivers an order's events newest first and sees the newest state stay cached.
+        CfnOutput(self, Output.CACHE_SYNC_BUFFER_URL, value=self.sync_buffer.queue_url)
         self.topic_publish = self._destination(
             "TopicPublish",
             f"{settings.endpoint}/topics/{settings.cache_name}/{settings.topic_name}",
             events.HttpMethod.POST,
             settings,
         )
+        self._topic_rule(bus, alarm_topic)
 
-        self._rule(
-            "OrderCacheSetRule",
-            bus,
-            alarm_topic,
-            description="Created or updated orders into the cache (never replays)",
-            detail_types=["OrderCreated", "OrderUpdated"],
-            # Only an order with a status: an item written with its keys alone would fill the entry with nulls.
-            detail={"data": {"status": [{"exists": True}]}},
-            target_destination=self.cache_set,
-            body=from_paths(ORDER_VIEW),
-            query={"key": ORDER_ID, "ttl_seconds": str(settings.ttl_seconds)},
+    def _sync_buffer(self, bus: events.IEventBus, alarm_topic: sns.ITopic) -> None:
+        """Every order change (never replays: a replay would only sync the current state again) into the buffer."""
+        self.sync_buffer, self.sync_dead_letter_queue = redriven_queue(
+            self,
+            "SyncBuffer",
+            dead_letter_id="SyncBufferDeadLetterQueue",
+            max_receive_count=SYNC_MAX_RECEIVE_COUNT,
+            holds=f"order events whose order the cache sync failed to cache {SYNC_MAX_RECEIVE_COUNT} times",
+            alarm_topic=alarm_topic,
+            visibility_timeout=Duration.seconds(6 * SYNC_TIMEOUT_SECONDS),
         )
-        self._rule(
-            "OrderCacheDeleteRule",
-            bus,
-            alarm_topic,
-            description="Deleted orders out of the cache (never replays)",
-            detail_types=["OrderDeleted"],
-            target_destination=self.cache_delete,
-            body=from_paths({"orderId": ORDER_ID}),
-            query={"key": ORDER_ID},
+        backlog_alarm(
+            self,
+            "SyncBufferBacklogAgeAlarm",
+            queue=self.sync_buffer,
+            max_age_seconds=SYNC_BACKLOG_MAX_AGE_SECONDS,
+            description="Order changes wait too long to reach the cache: is Momento down or the sync failing?",
+            topic=alarm_topic,
         )
-        self._rule(
-            "OrderTopicRule",
-            bus,
-            alarm_topic,
-            description="Every order change published on the Momento topic (never replays)",
-            detail_types=["OrderCreated", "OrderUpdated", "OrderDeleted"],
-            target_destination=self.topic_publish,
-            body=from_paths(ORDER_CHANGE),
-            query={},
-            # Momento's topic publish takes text/plain or application/octet-stream, and API destinations send
-            # application/json unless the target sets a Content-Type; a 4xx is not retried, so it would go straight to
-            # the DLQ (docs.momentohq.com, "HTTP API Reference for Momento Topics").
-            headers={"Content-Type": "text/plain"},
+        description = "Order changes into the cache sync's buffer (never replays)"
+        buffers = consumer_rule(
+            self,
+            "OrderCacheSyncRule",
+            bus=bus,
+            event_pattern=table_events("OrderCreated", "OrderUpdated", "OrderDeleted"),
+            description=description,
+            target=lambda reliable: targets.SqsQueue(self.sync_buffer, **reliable),
+            holds="order events the rule could not buffer for the cache sync",
+            alarm_topic=alarm_topic,
+            acting_region=self._acting_region,
+        )
+        self.sync_rule = buffers.rule
+
+    def _sync_function(self, table: dynamodb.ITableV2, settings: CacheSettings, defaults: EnvironmentDefaults) -> None:
+        self.sync = PowertoolsFunction(
+            self,
+            "Sync",
+            package="cache_sync",
+            description="Caches each changed order as the table holds it (never an older state)",
+            failures_end_in=f"the sync buffer's DLQ, after {SYNC_MAX_RECEIVE_COUNT} receives",
+            defaults=defaults,
+            timeout_seconds=SYNC_TIMEOUT_SECONDS,
+            environment={
+                "TABLE_NAME": table.table_name,
+                "CACHE_ENDPOINT": settings.endpoint,
+                "CACHE_NAME": settings.cache_name,
+                "CACHE_TTL_SECONDS": str(settings.ttl_seconds),
+                "CACHE_API_KEY_SECRET_NAME": settings.api_key_secret_name,
+            },
+        )
+        # The view's attributes of order items, nothing else: the customer snapshot (personal data) stays unread.
+        # `dynamodb:Attributes` is multivalued: ForAllValues holds for a request that names none, which the Null
+        # check refuses (IAM User Guide, "Single-valued vs. multivalued context keys"; DynamoDB developer guide,
+        # "Using IAM policy conditions for fine-grained access control").
+        self.sync.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:GetItem"],
+                resources=[table.table_arn],
+                conditions={
+                    "ForAllValues:StringEquals": {"dynamodb:Attributes": list(PROJECTED_ATTRIBUTES)},
+                    "Null": {"dynamodb:Attributes": "false"},
+                    "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{PARTITION_KEY_PREFIX}*"]},
+                },
+            )
+        )
+        self.api_key_secret.grant_read(self.sync.role)
+        self.sync.function.add_event_source(
+            event_sources.SqsEventSource(
+                self.sync_buffer,
+                batch_size=SYNC_BATCH_SIZE,
+                max_batching_window=Duration.seconds(SYNC_BATCHING_WINDOW_SECONDS),
+                report_batch_item_failures=True,
+                max_concurrency=SYNC_MAX_CONCURRENCY,
+            )
+        )
+        acknowledge(
+            self.sync.function,
+            "Serverless::Serverless-LambdaEventSourceMappingDestination",
+            "SQS event source mappings take no on-failure destination; the buffer's redrive policy is the DLQ.",
         )
 
     def _destination(
@@ -131,35 +197,25 @@ class CacheIntegrationStack(Stack):
             description=f"Momento {method.value} {endpoint.removeprefix(settings.endpoint)}",
         )
 
-    def _rule(
-        self,
-        construct_id: str,
-        bus: events.IEventBus,
-        alarm_topic: sns.ITopic,
-        *,
-        description: str,
-        detail_types: list[str],
-        target_destination: events.ApiDestination,
-        body: events.RuleTargetInput,
-        query: dict[str, str],
-        headers: dict[str, str] | None = None,
-        detail: dict[str, object] | None = None,
-    ) -> events.Rule:
-        return consumer_rule(
+    def _topic_rule(self, bus: events.IEventBus, alarm_topic: sns.ITopic) -> None:
+        description = "Every order change published on the Momento topic (never replays)"
+        consumer_rule(
             self,
-            construct_id,
+            "OrderTopicRule",
             bus=bus,
-            event_pattern=table_events(*detail_types, detail=detail),
+            event_pattern=table_events("OrderCreated", "OrderUpdated", "OrderDeleted"),
             description=description,
             target=lambda reliable: targets.ApiDestination(
-                target_destination,
-                event_role=rule_target_role(self, f"{construct_id}TargetRole", description=description),
-                event=body,
-                query_string_parameters=query or None,
-                header_parameters=headers,
+                self.topic_publish,
+                event_role=rule_target_role(self, "OrderTopicRuleTargetRole", description=description),
+                event=from_paths(ORDER_CHANGE),
+                # Momento's topic publish takes text/plain or application/octet-stream, and API destinations send
+                # application/json unless the target sets a Content-Type; a 4xx is not retried, so it would go
+                # straight to the DLQ (docs.momentohq.com, "HTTP API Reference for Momento Topics").
+                header_parameters={"Content-Type": "text/plain"},
                 **reliable,
             ),
-            holds=f"order events {construct_id} could not deliver to Momento",
+            holds="order events OrderTopicRule could not deliver to Momento",
             alarm_topic=alarm_topic,
             acting_region=self._acting_region,
-        ).rule
+        )

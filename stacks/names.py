@@ -85,6 +85,7 @@ class Output(StrEnum):
     HIGH_VALUE_REVIEW_QUEUE_URL = "HighValueReviewQueueUrl"
     EVENT_STORE_TABLE_NAME = "EventStoreTableName"
     EVENT_STORE_TABLE_ARN = "EventStoreTableArn"
+    CACHE_SYNC_BUFFER_URL = "CacheSyncBufferUrl"
 
 
 OUTPUT_OWNERS: dict[Output, Component] = {
@@ -103,6 +104,7 @@ OUTPUT_OWNERS: dict[Output, Component] = {
     Output.HIGH_VALUE_REVIEW_QUEUE_URL: Component.WORKFLOWS,
     Output.EVENT_STORE_TABLE_NAME: Component.EVENT_STORE,
     Output.EVENT_STORE_TABLE_ARN: Component.EVENT_STORE,
+    Output.CACHE_SYNC_BUFFER_URL: Component.CACHE_INTEGRATION,
 }
 
 

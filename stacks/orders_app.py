@@ -205,11 +205,14 @@ def _region_stacks(
     )
     cache = CacheIntegrationStack(
         **named(
-            Component.CACHE_INTEGRATION, "order changes kept in a Momento cache and topic through API destinations"
+            Component.CACHE_INTEGRATION,
+            "each order's current state in a Momento cache (a sync function), its changes on a Momento topic",
         ),
         bus=fabric.bus,
+        table=data.table,
         alarm_topic=fabric.alarm_topic,
         settings=config.cache,
+        defaults=defaults,
         acting_region=acting_region,
     )
     consumers = [data, fabric, intake, workflows, event_store, cache]

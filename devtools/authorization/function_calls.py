@@ -7,15 +7,24 @@ calls on that attribute collected (`self._client.put_item(...)` -> `dynamodb:Put
 botocore's service model). The resource is what the function's environment names: a table by name, a queue by URL.
 A service with no such variable, or a client kept some other way, raises `UnknownResource`: a call that was not
 found cannot be checked.
+
+A Secrets Manager secret is named by a variable ending in `_SECRET_NAME` (the secret is made outside the app; its ARN
+ends in a hyphen and six random characters, which the evaluator fills in). A DynamoDB call that passes a
+`ProjectionExpression` is evaluated with the request context DynamoDB sends for it: a module of its package declares
+`PROJECTED_ATTRIBUTES` (`dynamodb:Attributes`) and `PARTITION_KEY_PREFIX` (`dynamodb:LeadingKeys`); a projected call
+without them raises `UnknownResource`
+(https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html).
 """
 
 from __future__ import annotations
 
 import ast
 import functools
+import importlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from botocore import xform_name
 from botocore.session import get_session
@@ -25,7 +34,9 @@ from devtools.authorization.deployment import Deployment, Located, UnknownResour
 from devtools.authorization.service_calls import source_reads, write_logs
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SUPPORTED_SERVICES = ("dynamodb", "sqs", "stepfunctions")
+SUPPORTED_SERVICES = ("dynamodb", "secretsmanager", "sqs", "stepfunctions")
+SECRET_NAME_SUFFIX = "_SECRET_NAME"
+SECRET_ARN_SUFFIX = "-AbCdEf"  # what Secrets Manager appends to a secret's name in its ARN
 IAM_PREFIX = {"stepfunctions": "states"}  # an SDK service whose IAM actions have another prefix
 INDEX_OPERATIONS = ("Query", "Scan")  # on an index the environment names, the request is for the index's ARN
 
@@ -64,9 +75,12 @@ def _client_attributes(cls: ast.ClassDef) -> dict[str, str]:
     return found
 
 
+SdkCall = tuple[str, str, tuple[tuple[str, tuple[str, ...]], ...]]  # service, operation, request context
+
+
 @functools.cache
-def sdk_calls(package: str) -> frozenset[tuple[str, str]]:
-    """(service, operation) for every SDK call of the function package's code."""
+def sdk_calls(package: str) -> frozenset[SdkCall]:
+    """(service, operation, request context) for every SDK call of the function package's code."""
     calls = set()
     for module in _package_modules(package):
         text = module.read_text()
@@ -83,8 +97,37 @@ def sdk_calls(package: str) -> frozenset[tuple[str, str]]:
                     operation = _operations(service_name).get(node.func.attr)
                     if operation is None:
                         raise UnknownResource(f"{module}: {service_name} has no operation {node.func.attr}")
-                    calls.add((service_name, operation))
+                    projected = any(k.arg == "ProjectionExpression" for k in node.keywords)
+                    calls.add((service_name, operation, _projection_context(package) if projected else ()))
     return frozenset(calls)
+
+
+def _projection_context(package: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    declared: dict[str, Any] = {}
+    for module in sorted((PROJECT_ROOT / "lambdas" / package).glob("*.py")):
+        loaded = vars(importlib.import_module(f"lambdas.{package}.{module.stem}"))
+        declared |= {name: loaded[name] for name in ("PROJECTED_ATTRIBUTES", "PARTITION_KEY_PREFIX") if name in loaded}
+    attributes, prefix = declared.get("PROJECTED_ATTRIBUTES"), declared.get("PARTITION_KEY_PREFIX")
+    if not attributes or not prefix:
+        raise UnknownResource(
+            f"lambdas/{package}: a projected read without PROJECTED_ATTRIBUTES and PARTITION_KEY_PREFIX"
+        )
+    return (("dynamodb:Attributes", tuple(attributes)), ("dynamodb:LeadingKeys", (f"{prefix}evaluated",)))
+
+
+def _beyond_projection(
+    path: str, arn: str, role_arn: str, action: str, documented: dict[str, list[str]]
+) -> Iterator[Call]:
+    """Probes of a projected read, which must be denied: the whole item (no attributes named), one attribute more
+    than the projection (the order's customer snapshot, personal data), and another entity's item."""
+    if "dynamodb:Attributes" not in documented:
+        return
+    whole = {k: v for k, v in documented.items() if k != "dynamodb:Attributes"}
+    more = {**documented, "dynamodb:Attributes": [*documented["dynamodb:Attributes"], "customer"]}
+    other = {**documented, "dynamodb:LeadingKeys": ["CUSTOMER#evaluated"]}
+    for probe, context in (("the whole item", whole), ("one attribute more", more), ("another entity", other)):
+        yield Call(f"function -> SDK call beyond its projection ({probe})", path, arn, role(role_arn), action, arn,
+                   documented=context, expect_allowed=False)  # fmt: skip
 
 
 def _environment_resources(deployment: Deployment, function: Located, service_name: str, operation: str) -> list[str]:
@@ -94,6 +137,9 @@ def _environment_resources(deployment: Deployment, function: Located, service_na
     region, account = function.stack.region, function.stack.account
     named = [str(value) for value in values.values()]
     arns = []
+    for variable, value in values.items():
+        if service_name == "secretsmanager" and variable.endswith(SECRET_NAME_SUFFIX):
+            arns.append(f"arn:aws:secretsmanager:{region}:{account}:secret:{value}{SECRET_ARN_SUFFIX}")
     for value in named:
         if service_name == "sqs" and value.startswith(f"https://sqs.{region}.amazonaws.com/{account}/"):
             arns.append(f"arn:aws:sqs:{region}:{account}:{value.rsplit('/', 1)[1]}")
@@ -140,7 +186,7 @@ def function_calls(deployment: Deployment) -> Iterator[Call]:
             for action in ("xray:PutTraceSegments", "xray:PutTelemetryRecords"):
                 yield Call("function -> tracing", function.path, "*", role(role_arn), action, "*")
         package = _package(function)
-        for service_name, operation in sorted(sdk_calls(package)) if package else []:
+        for service_name, operation, context in sorted(sdk_calls(package)) if package else []:
             if service_name not in SUPPORTED_SERVICES:
                 raise UnknownResource(f"{function.path}: calls {service_name}, which is not evaluated")
             resources = _environment_resources(deployment, function, service_name, operation)
@@ -150,7 +196,10 @@ def function_calls(deployment: Deployment) -> Iterator[Call]:
                 )
             for arn in resources:
                 action = f"{IAM_PREFIX.get(service_name, service_name)}:{operation}"
-                yield Call("function -> SDK call", function.path, arn, role(role_arn), action, arn)
+                documented = {key: list(values) for key, values in context}
+                yield Call("function -> SDK call", function.path, arn, role(role_arn), action, arn,
+                           documented=documented)  # fmt: skip
+                yield from _beyond_projection(function.path, arn, role_arn, action, documented)
     yield from _event_source_calls(deployment)
     yield from _custom_resource_calls(deployment)
 

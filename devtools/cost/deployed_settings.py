@@ -48,6 +48,7 @@ class RegionSettings:
     stream: Poller
     intake: Poller
     event_store: Poller
+    cache_sync: Poller
     pipe_log_levels: dict[str, str]  # stream, intake
     pipe_logs_data: dict[str, bool]
     archive_retention_days: int | None
@@ -75,7 +76,7 @@ def read_settings(region: str, templates: dict[str, Template]) -> RegionSettings
     [(_, machine)] = of_type("AWS::StepFunctions::StateMachine")
     tables = {_component(p): props for p, props in of_type("AWS::DynamoDB::GlobalTable")}
     pipes = {("stream" if "StreamPipe" in p else "intake"): props for p, props in of_type("AWS::Pipes::Pipe")}
-    [(_, mapping)] = of_type("AWS::Lambda::EventSourceMapping")
+    mappings = {_polled_by(p): props for p, props in of_type("AWS::Lambda::EventSourceMapping")}
     archives = of_type("AWS::Events::Archive")
     stream = pipes["stream"]["SourceParameters"]["DynamoDBStreamParameters"]
     queue = pipes["intake"]["SourceParameters"]["SqsQueueParameters"]
@@ -94,7 +95,8 @@ def read_settings(region: str, templates: dict[str, Template]) -> RegionSettings
         event_store_retention_days=_retention_days(of_type("AWS::Lambda::Function")),
         stream=Poller(int(stream.get("BatchSize", 1)), float(stream.get("MaximumBatchingWindowInSeconds", 0))),
         intake=Poller(int(queue.get("BatchSize", 10)), float(queue.get("MaximumBatchingWindowInSeconds", 0))),
-        event_store=Poller(int(mapping.get("BatchSize", 10)), float(mapping.get("MaximumBatchingWindowInSeconds", 0))),
+        event_store=_sqs_poller(mappings["EventStore"]),
+        cache_sync=_sqs_poller(mappings["CacheIntegration"]),
         pipe_log_levels={k: str(p.get("LogConfiguration", {}).get("Level", "OFF")) for k, p in pipes.items()},
         pipe_logs_data={k: bool(p.get("LogConfiguration", {}).get("IncludeExecutionData")) for k, p in pipes.items()},
         archive_retention_days=int(archives[0][1].get("RetentionDays", 0)) or None if archives else None,
@@ -133,6 +135,17 @@ def _schedules(rules: list[tuple[str, dict[str, Any]]]) -> dict[str, float]:
         value, unit = expression[5:-1].split()
         found[rule_path.removesuffix("/Resource").split("/")[-1]] = 30 * 86400 / (int(value) * RATE_UNITS[unit])
     return found
+
+
+def _polled_by(resource_path: str) -> str:
+    """`Orders-prod-CacheIntegration/Sync/Function/SqsEventSource...` -> `CacheIntegration` (the poller's stack)."""
+    stack = resource_path.split("/", maxsplit=1)[0]
+    [component] = [c for c in ("EventStore", "CacheIntegration") if f"-{c}" in stack]
+    return component
+
+
+def _sqs_poller(mapping: dict[str, Any]) -> Poller:
+    return Poller(int(mapping.get("BatchSize", 10)), float(mapping.get("MaximumBatchingWindowInSeconds", 0)))
 
 
 def _component(resource_path: str) -> str:

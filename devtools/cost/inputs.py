@@ -75,6 +75,7 @@ class Assumptions:
         ("customer_snapshot", 15),
         ("intake", 40),
         ("event_store", 40),
+        ("cache_sync", 60),  # two reads and a put to Momento per order in the batch
         ("process_order", 30),
         ("ship_order", 25),
         ("order_sweeper", 150),
@@ -98,6 +99,7 @@ class Assumptions:
     stream_polls_per_second: float = 4.0  # per shard, one shard
     # Lambda and Pipes poll an SQS source with long polling (20 s waits); five pollers while it is idle.
     idle_queue_pollers: int = 5
+    warm_instances: int = 2  # of the cache sync, each reading the API key every 5 minutes while warm
     long_poll_seconds: int = 20
     # An incident's metric (lambdas/shared/metric_names.py ON_INCIDENT) is published only in the hours something went
     # wrong, and billed for those hours only: a day a month, each.

@@ -34,7 +34,7 @@ def priced(regions: list[RegionSettings], traffic: Traffic, assume: Assumptions)
     traffic_lines.table_writes(bill, regions, traffic, per)
     traffic_lines.fabric(bill, active, traffic, assume, per)
     traffic_lines.recorders(bill, active, traffic, assume, per)
-    traffic_lines.actors(bill, active, traffic, per)
+    traffic_lines.actors(bill, active, traffic, assume, per)
     for other in regions:
         if other is not active:
             traffic_lines.replication(bill, regions=regions, other=other, traffic=traffic, assume=assume, per=per)

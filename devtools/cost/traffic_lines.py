@@ -193,17 +193,46 @@ def recorders(
     bill.priced.update({"EveryEventRule", "EventLogRule"})
 
 
-def actors(bill: Bill, where: RegionSettings, traffic: Traffic, per: OrderFootprint) -> None:
-    """The consumers that act on order events: the cache and topic, the review queue."""
+def actors(bill: Bill, where: RegionSettings, traffic: Traffic, assume: Assumptions, per: OrderFootprint) -> None:
+    """The consumers that act on order events: the cache sync and the topic, the review queue."""
     order_events = traffic.accepted * per.order_records
+    per_batch = records_per_batch(
+        order_events / SECONDS_PER_MONTH, where.cache_sync.window_seconds, where.cache_sync.batch_size
+    )
+    batches = order_events / per_batch
+    bill.add(
+        where.region,
+        "SQS",
+        f"cache sync buffer: send, receive, delete ({per_batch:.2f} a batch)",
+        "sqs.request",
+        order_events + 2 * batches,
+    )
+    lambda_line(bill, where, assume, "cache_sync", batches, root=True)
+    # Two strongly consistent reads of the order (under 4 KB: one unit each) per order event: the read it caches and
+    # the read that confirms it (lambdas/cache_sync/sync.py); an order named twice in a batch is read once.
+    bill.add(
+        where.region,
+        "DynamoDB",
+        "cache sync: order reads (GetItem, strongly consistent, 2 an event)",
+        "dynamodb.readRequestUnit",
+        2 * order_events,
+    )
+    # The API key is read once per warm instance every 5 minutes (lambdas/cache_sync/momento.py).
+    bill.add(
+        where.region,
+        "Secrets Manager",
+        "cache sync: API key reads (one per instance every 5 min)",
+        "secretsmanager.apiCall",
+        assume.warm_instances * SECONDS_PER_MONTH / 300 if order_events else 0.0,
+    )
     bill.add(
         where.region,
         "EventBridge",
-        "API destination calls (cache set or delete, topic publish)",
+        "API destination calls (topic publish)",
         "eventbridge.apiDestination",
-        2 * order_events,
+        order_events,
     )
-    bill.priced.update({"OrderCacheSetRule", "OrderCacheDeleteRule", "OrderTopicRule"})
+    bill.priced.update({"OrderCacheSyncRule", "OrderTopicRule"})
     bill.add(
         where.region, "SQS", "high-value review queue", "sqs.request", traffic.accepted * traffic.share_high_value * 3
     )

@@ -28,6 +28,9 @@ class Metric(StrEnum):
     ORDERS_OPEN_TOO_LONG = "OrdersOpenTooLong"
     # Put by the workflow itself (a PutMetricData task), when an execution finds its order already moved on.
     ALREADY_HANDLED_EXECUTIONS = "AlreadyHandledExecutions"
+    # The cache sync read the table again after a put and found a newer version: another sync had cached an older
+    # read meanwhile, and this one put the newer state back (lambdas/cache_sync/sync.py).
+    CACHE_SYNC_RACES = "CacheSyncRaces"
 
 
 # Published in every hour that has orders: what the default traffic does, including the share of orders intake

@@ -66,12 +66,14 @@ class RunEffects:
         return items
 
     def api_calls(self) -> int:
+        """The topic publishes about the run's orders: the one API destination (the cache sync's requests are the
+        function's own, which EventBridge does not bill)."""
         calls = 0
         for line in CACHE_REQUESTS_FILE.read_text().splitlines() if CACHE_REQUESTS_FILE.exists() else []:
             entry = json.loads(line)
             body = json.loads(entry["body"]) if entry["body"].startswith("{") else {}
-            order = entry["query"].get("key") or body.get("orderId")
-            calls += entry["time"] >= self.run.started and entry["method"] != "GET" and order in self.run.sent
+            published = entry["method"] == "POST" and entry["path"].startswith("/topics/")
+            calls += entry["time"] >= self.run.started and published and body.get("orderId") in self.run.sent
         return calls
 
     def executions(self) -> tuple[int, Counter[str]]:

@@ -9,7 +9,7 @@ at most `--rate` a second. After every page of the table the position is saved (
 backfill goes on from where it stopped when run again with the same arguments. `--dry-run` reads and counts.
 
 Consumers are named as `ops.dlq list` names their DLQs, without `DeadLetterQueue` (e.g. `EventStore/Rule`,
-`CacheIntegration/OrderCacheSetRule`); any unique part of the name will do.
+`CacheIntegration/OrderCacheSyncRule`); any unique part of the name will do.
 
 Exit status: 0 done; 1 an operator error (an unknown consumer, a declined prompt), or deliveries that failed.
 """

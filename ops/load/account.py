@@ -58,8 +58,9 @@ class Account:
     latency_ms: dict[str, dict[str, int]] = field(default_factory=dict)  # "send -> written" -> {"p50": ...}
     poison: dict[str, str] = field(default_factory=dict)  # each kind of bad record: where its orders ended, and why
     problems: list[str] = field(default_factory=list)  # anything lost, duplicated, stuck, wrong or dead-lettered
-    # What is wrong but loses nothing: an order whose cache entry an older change overwrote (EventBridge does not
-    # keep order, and the cache rule writes whatever arrives last: docs/design.md).
+    # What is wrong but loses nothing: an order whose cache entry is behind the table when the run ends. The sync
+    # caches the table's state, never an older one (docs/design.md), so this is a sync not done yet: a message
+    # waiting out its visibility timeout after a failure (Momento down), or in the sync buffer's DLQ.
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -93,8 +94,8 @@ def account(plan: LoadPlan, seen: Observed) -> Account:
     )  # fmt: skip
     result.problems = _problems(result, plan, rejected_expected, seen)
     if behind:
-        result.warnings.append(f"{len(behind)} orders behind in the cache (an older change delivered last), e.g. "
-                               f"{', '.join(behind[:3])}")  # fmt: skip
+        result.warnings.append(f"{len(behind)} orders behind in the cache (not synced yet: the sync buffer and its "
+                               f"DLQ hold them), e.g. {', '.join(behind[:3])}")  # fmt: skip
     return result
 
 

@@ -17,7 +17,7 @@ from ops.load.observe import LoadWorld
 PROGRESS_SECONDS = 5.0
 POLL_SECONDS = 3.0
 # After the last order settles, its last changes still pass the stream pipe, the bus, the event store's buffer (a
-# batching window of up to 20 s) and the cache's API destination.
+# batching window of up to 20 s) and the cache sync's buffer.
 RECORDING_GRACE_SECONDS = 90.0
 CACHE_SETTLED_SECONDS = 15.0
 STORE_SAMPLE = 40  # orders whose way into the event store is timed (FirstStored)
@@ -107,7 +107,8 @@ def recorded(
         uncached = [o for o, status in cached.items() if status != final[o]]
         if len(uncached) != last_uncached:
             last_uncached, unchanged_since = len(uncached), time.monotonic()
-        # An entry an older change overwrote stays so (until its TTL): once the count stops moving, stop waiting.
+        # A sync that failed comes back only after its buffer's visibility timeout: once the count stops moving, stop
+        # waiting (the account warns of what is still behind).
         cache_settled = not uncached or time.monotonic() - unchanged_since >= CACHE_SETTLED_SECONDS
         if not unrecorded and cache_settled:
             break

@@ -15,7 +15,7 @@ from ops.smoke.data import RunData
 from ops.smoke.observers import Events, Queue, RequestLog, Table, WorkflowRuns
 from ops.smoke.replay import replay
 from ops.smoke.scenario import Bus, Observers, Scenario
-from ops.smoke.steps_cache import cache_requests
+from ops.smoke.steps_cache import cache_requests, newest_first_stays_newest
 from ops.smoke.steps_once import duplicate_delivery, event_store_exactly_once, user_delete_and_ttl
 from ops.smoke.steps_orders import business_outcomes, happy_path, high_value_review, rejected_at_intake
 from ops.smoke.steps_privacy import personal_data_stays_in_the_table
@@ -36,6 +36,7 @@ STEPS = [
     user_delete_and_ttl,
     event_store_exactly_once,
     cache_requests,
+    newest_first_stays_newest,
     replay,
     personal_data_stays_in_the_table,
 ]
@@ -68,6 +69,7 @@ def observers(args: argparse.Namespace, config: EnvironmentConfig) -> Observers:
         sweeper_function=app[Output.ORDER_SWEEPER_FUNCTION_NAME],
         bus=Bus(client("events"), app[Output.EVENT_BUS_NAME], app[Output.EVENT_BUS_ARN], app[Output.ARCHIVE_ARN]),
         cache=MomentoCache.of(config, client),
+        cache_sync_buffer_url=app[Output.CACHE_SYNC_BUFFER_URL],
         requests=RequestLog(args.cache_requests) if args.cache_requests else None,
     )
 

@@ -53,6 +53,7 @@ class Observers:
     sweeper_function: str
     bus: Bus
     cache: MomentoCache
+    cache_sync_buffer_url: str
     requests: RequestLog | None  # only where the Momento stand-in runs
 
 

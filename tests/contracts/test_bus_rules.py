@@ -35,11 +35,6 @@ def is_live_order_change(event: Event, config: EnvironmentConfig, region: str, *
     return event["detail-type"] in detail_types and not is_replay(event) and published_here(event, config, region)
 
 
-def has_status(event: Event) -> bool:
-    """An order item written with its keys alone has no status: cached, it would fill the entry with nulls."""
-    return (event["detail"].get("data") or {}).get("status") is not None
-
-
 def total(event: Event) -> int:
     return int(event["detail"]["data"]["totalMinor"])
 
@@ -54,11 +49,9 @@ RULE_CONTRACTS: dict[str, Contract] = {
     "Workflows/HighValueOrderRule": lambda event, config, region: (
         is_new_order(event, config, region) and total(event) > config.workflow.high_value_order_threshold_minor
     ),
-    "CacheIntegration/OrderCacheSetRule": lambda event, config, region: (
-        is_live_order_change(event, config, region, "OrderCreated", "OrderUpdated") and has_status(event)
-    ),
-    "CacheIntegration/OrderCacheDeleteRule": lambda event, config, region: is_live_order_change(
-        event, config, region, "OrderDeleted"
+    # Every live order change: the sync caches the order as the table holds it (one without a status is not cached).
+    "CacheIntegration/OrderCacheSyncRule": lambda event, config, region: is_live_order_change(
+        event, config, region, "OrderCreated", "OrderUpdated", "OrderDeleted"
     ),
     "CacheIntegration/OrderTopicRule": lambda event, config, region: is_live_order_change(
         event, config, region, "OrderCreated", "OrderUpdated", "OrderDeleted"
@@ -156,13 +149,3 @@ def test_with_a_standby_region_both_regions_record_a_foreign_producers_event() -
         rules = bus_rules("prod", standby)
         for recorder in ("EventFabric/EventLogRule", "EventStore/EveryEventRule"):
             assert matches(rules[recorder]["Properties"]["EventPattern"], foreign), (standby, recorder)
-
-
-def test_an_order_written_with_only_its_keys_is_not_cached() -> None:
-    pattern = bus_rules("dev")["CacheIntegration/OrderCacheSetRule"]["Properties"]["EventPattern"]
-    metadata = {"eventId": "e", "source": "orders.table", "detailType": "OrderCreated", "originRegion": "eu-west-1"}
-    keys_only = bus_event({"metadata": metadata, "data": {"pk": "ORDER#o-9", "sk": "ORDER#o-9"}})
-    keys_only["detail-type"] = "OrderCreated"
-    assert not matches(pattern, keys_only)
-    keys_only["detail"]["data"]["status"] = "PENDING"
-    assert matches(pattern, keys_only)

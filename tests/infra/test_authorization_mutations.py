@@ -119,3 +119,16 @@ def test_a_function_role_without_the_grant_its_code_needs_is_found() -> None:
         "AWS::IAM::Policy", lambda s: "sqs:SendMessage" in s.get("Action", []) and "Rejected" in json.dumps(s)
     )
     assert wrong_kinds("dev", app=edit) == {"function -> SDK call": 1}
+
+
+def test_a_projected_read_without_its_null_check_would_read_the_whole_item() -> None:
+    """`ForAllValues` holds for a request that names no attributes: without the Null check the cache sync's role
+    could read an order's whole item, personal snapshot included."""
+
+    def without_null(templates: dict[str, dict[str, Any]]) -> None:
+        for policy in resources(templates, "AWS::IAM::Policy"):
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+                statement.get("Condition", {}).pop("Null", None)
+
+    wrong = wrong_kinds("dev", app=without_null)
+    assert wrong.get("function -> SDK call beyond its projection (the whole item)") == 1

@@ -1,4 +1,5 @@
-"""CacheIntegration: the secret reference, destinations, rules, DLQs, alarms; and no secret in any template."""
+"""CacheIntegration: the secret reference, the topic's destination, the sync's buffer and function, rules, DLQs,
+alarms; and no secret in any template."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from typing import Any
 
 import pytest
 
+from lambdas.cache_sync.view import PROJECTED_ATTRIBUTES
 from stacks.names import dead_letter_queue_label
 from tests.support.synth import ENVIRONMENTS, synthesize
-from tests.support.templates import references, resource_at, resources_of_type, walk
+from tests.support.templates import construct_path, references, resource_at, resources_of_type, walk
 
 
 def cache_stack(env_name: str = "dev") -> dict[str, Any]:
@@ -32,77 +34,116 @@ def test_connection_reads_the_api_key_from_the_configured_secret(env_name: str) 
 
 
 @pytest.mark.parametrize("env_name", ENVIRONMENTS)
-def test_destinations_endpoints_methods_and_rate_limits(env_name: str) -> None:
+def test_the_one_destination_is_the_topic(env_name: str) -> None:
     settings = synthesize(env_name).config.cache
     template = cache_stack(env_name)
     [connection_id] = resources_of_type(template, "AWS::Events::Connection")
-    destinations = {
-        d["Properties"]["HttpMethod"]: d["Properties"]
-        for d in resources_of_type(template, "AWS::Events::ApiDestination").values()
-    }
-    assert {method: d["InvocationEndpoint"] for method, d in destinations.items()} == {
-        "PUT": f"{settings.endpoint}/cache/{settings.cache_name}",
-        "DELETE": f"{settings.endpoint}/cache/{settings.cache_name}",
-        "POST": f"{settings.endpoint}/topics/{settings.cache_name}/{settings.topic_name}",
-    }
-    for destination in destinations.values():
-        assert destination["InvocationRateLimitPerSecond"] == settings.invocation_rate_limit_per_second
-        assert destination["ConnectionArn"] == {"Fn::GetAtt": [connection_id, "Arn"]}
+    [destination] = resources_of_type(template, "AWS::Events::ApiDestination").values()
+    assert destination["Properties"]["HttpMethod"] == "POST"
+    assert destination["Properties"]["InvocationEndpoint"] == (
+        f"{settings.endpoint}/topics/{settings.cache_name}/{settings.topic_name}"
+    )
+    assert destination["Properties"]["InvocationRateLimitPerSecond"] == settings.invocation_rate_limit_per_second
+    assert destination["Properties"]["ConnectionArn"] == {"Fn::GetAtt": [connection_id, "Arn"]}
 
 
-@pytest.mark.parametrize(
-    ("rule", "method", "detail_types", "query"),
-    [
-        (
-            "OrderCacheSetRule",
-            "PUT",
-            ["OrderCreated", "OrderUpdated"],
-            {"key": "$.detail.metadata.entityId", "ttl_seconds": "3600"},
-        ),
-        ("OrderCacheDeleteRule", "DELETE", ["OrderDeleted"], {"key": "$.detail.metadata.entityId"}),
-        ("OrderTopicRule", "POST", ["OrderCreated", "OrderUpdated", "OrderDeleted"], None),
-    ],
-)
-def test_rules_route_order_changes_to_their_destination_never_replays(
-    rule: str, method: str, detail_types: list[str], query: dict[str, str] | None
-) -> None:
-    template = cache_stack()
-    _, resource = resource_at(template, rule)
-    # A cache entry is set only from an order with a status (tests/contracts/test_bus_rules.py says why).
-    with_status = {"detail": {"data": {"status": [{"exists": True}]}}} if method == "PUT" else {}
-    assert resource["Properties"]["EventPattern"] == {
-        "source": ["orders.table"],
-        "detail-type": detail_types,
-        "replay-name": [{"exists": False}],
-        **with_status,
-    }
-    [target] = resource["Properties"]["Targets"]
-    destination_id = target["Arn"]["Fn::GetAtt"][0]
-    assert template["Resources"][destination_id]["Properties"]["HttpMethod"] == method
-    assert target.get("HttpParameters", {}).get("QueryStringParameters") == query
+def _delivers_to_an_alarmed_dead_letter_queue(template: dict[str, Any], rule: str, target: dict[str, Any]) -> None:
     dlq_id, dlq = resource_at(template, f"{rule}DeadLetterQueue/Queue")
     assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [dlq_id, "Arn"]}}
     assert target["RetryPolicy"] == {"MaximumRetryAttempts": 8, "MaximumEventAgeInSeconds": 21600}
     assert dlq["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
-    alarmed = {
+    assert dlq_id in _alarmed(template)
+
+
+def _alarmed(template: dict[str, Any]) -> set[str]:
+    return {
         q
         for a in resources_of_type(template, "AWS::CloudWatch::Alarm").values()
         for q in references(a["Properties"]["Dimensions"])
     }
-    assert dlq_id in alarmed
 
 
-def test_ttl_comes_from_the_environment() -> None:
-    _, rule = resource_at(cache_stack("prod"), "OrderCacheSetRule")
-    assert rule["Properties"]["Targets"][0]["HttpParameters"]["QueryStringParameters"]["ttl_seconds"] == "86400"
+ORDER_CHANGES = {
+    "source": ["orders.table"],
+    "detail-type": ["OrderCreated", "OrderUpdated", "OrderDeleted"],
+    "replay-name": [{"exists": False}],
+}
 
 
-def test_the_events_role_may_only_invoke_these_destinations() -> None:
+def test_every_order_change_is_published_on_the_topic_never_replays() -> None:
+    template = cache_stack()
+    _, resource = resource_at(template, "OrderTopicRule")
+    assert resource["Properties"]["EventPattern"] == ORDER_CHANGES
+    [target] = resource["Properties"]["Targets"]
+    assert template["Resources"][target["Arn"]["Fn::GetAtt"][0]]["Properties"]["HttpMethod"] == "POST"
+    assert target["HttpParameters"] == {"HeaderParameters": {"Content-Type": "text/plain"}}
+    _delivers_to_an_alarmed_dead_letter_queue(template, "OrderTopicRule", target)
+
+
+def test_every_order_change_reaches_the_sync_buffer_never_replays() -> None:
+    template = cache_stack()
+    _, resource = resource_at(template, "OrderCacheSyncRule")
+    assert resource["Properties"]["EventPattern"] == ORDER_CHANGES
+    [target] = resource["Properties"]["Targets"]
+    buffer_id, buffer = resource_at(template, "SyncBuffer")
+    assert target["Arn"] == {"Fn::GetAtt": [buffer_id, "Arn"]}
+    assert "InputTransformer" not in target  # the event as it is: the sync reads only which order it names
+    _delivers_to_an_alarmed_dead_letter_queue(template, "OrderCacheSyncRule", target)
+    dlq_id, _ = resource_at(template, "SyncBufferDeadLetterQueue/Queue")
+    assert buffer["Properties"]["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]},
+        "maxReceiveCount": 5,
+    }
+    assert dlq_id in _alarmed(template)
+    assert buffer_id in _alarmed(template)  # its backlog's age
+
+
+def _sync_function(template: dict[str, Any]) -> dict[str, Any]:
+    [function] = [
+        f
+        for f in resources_of_type(template, "AWS::Lambda::Function").values()
+        if f["Properties"].get("Handler") == "lambdas.cache_sync.handler.handler"
+    ]
+    return dict(function["Properties"])
+
+
+@pytest.mark.parametrize("env_name", ENVIRONMENTS)
+def test_the_sync_is_configured_from_the_environment(env_name: str) -> None:
+    settings = synthesize(env_name).config.cache
+    variables = _sync_function(cache_stack(env_name))["Environment"]["Variables"]
+    assert {name: value for name, value in variables.items() if name.startswith("CACHE_")} == {
+        "CACHE_ENDPOINT": settings.endpoint,
+        "CACHE_NAME": settings.cache_name,
+        "CACHE_TTL_SECONDS": str(settings.ttl_seconds),
+        "CACHE_API_KEY_SECRET_NAME": settings.api_key_secret_name,
+    }
+    assert "TABLE_NAME" in variables
+
+
+def test_the_sync_reads_only_the_cached_attributes_of_order_items() -> None:
+    template = cache_stack()
+    statements = [
+        s
+        for p in resources_of_type(template, "AWS::IAM::Policy").values()
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if "dynamodb:GetItem" in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    ]
+    [statement] = statements
+    assert statement["Condition"] == {
+        "ForAllValues:StringEquals": {"dynamodb:Attributes": list(PROJECTED_ATTRIBUTES)},
+        "Null": {"dynamodb:Attributes": "false"},
+        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ORDER#*"]},
+    }
+    assert not set(PROJECTED_ATTRIBUTES) & {"customer", "name", "email"}
+
+
+def test_the_events_roles_may_only_invoke_the_destination() -> None:
     template = cache_stack()
     destination_ids = set(resources_of_type(template, "AWS::Events::ApiDestination"))
     statements = [
         s
-        for p in resources_of_type(template, "AWS::IAM::Policy").values()
+        for path, p in ((construct_path(p), p) for p in resources_of_type(template, "AWS::IAM::Policy").values())
+        if "TargetRole" in path
         for s in p["Properties"]["PolicyDocument"]["Statement"]
     ]
     assert statements

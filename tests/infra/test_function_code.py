@@ -40,7 +40,8 @@ def test_every_package_under_lambdas_is_deployed() -> None:
     packages = {package for package, _ in staged_functions().values()}
     on_disk = {p.parent.name for p in Path("lambdas").glob("*/handler.py")}
     assert packages == on_disk == {
-        "enrichment", "process_order", "ship_order", "intake", "event_store", "customer_snapshot", "order_sweeper"
+        "enrichment", "process_order", "ship_order", "intake", "event_store", "customer_snapshot", "order_sweeper",
+        "cache_sync",
     }  # fmt: skip
 
 

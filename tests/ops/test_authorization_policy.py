@@ -9,6 +9,7 @@ import pytest
 from devtools.authorization.decision import decide
 from devtools.authorization.function_calls import sdk_calls
 from devtools.authorization.policy import Principal, Request, UnsupportedPolicy, conditions_hold
+from lambdas.cache_sync.view import PROJECTED_ATTRIBUTES
 
 ACCOUNT = "111111111111"
 ROLE = Principal("AWS", f"arn:aws:iam::{ACCOUNT}:role/caller")
@@ -101,6 +102,15 @@ def test_what_the_evaluator_does_not_implement_is_refused() -> None:
 
 
 def test_the_sdk_calls_of_a_function_are_read_from_its_code() -> None:
-    assert sdk_calls("intake") == {("dynamodb", "PutItem"), ("dynamodb", "GetItem"), ("sqs", "SendMessage")}
-    assert sdk_calls("customer_snapshot") == {("dynamodb", "BatchGetItem")}
+    assert sdk_calls("intake") == {("dynamodb", "PutItem", ()), ("dynamodb", "GetItem", ()), ("sqs", "SendMessage", ())}
+    assert sdk_calls("customer_snapshot") == {("dynamodb", "BatchGetItem", ())}
+    # A projected read carries the request context DynamoDB sends for it, from the package's declarations.
+    assert sdk_calls("cache_sync") == {
+        (
+            "dynamodb",
+            "GetItem",
+            (("dynamodb:Attributes", PROJECTED_ATTRIBUTES), ("dynamodb:LeadingKeys", ("ORDER#evaluated",))),
+        ),
+        ("secretsmanager", "GetSecretValue", ()),
+    }
     assert sdk_calls("enrichment") == frozenset()

@@ -90,7 +90,7 @@ def test_an_interrupted_backfill_goes_on_from_its_saved_position(
     assert len(set(delivered)) == 25  # every order; the five of the unsaved page twice, the rest once
     assert len(delivered) == 30
     with pytest.raises(ValueError, match="belongs to a backfill of Order to EventStore/Rule"):
-        Progress.load(state, "CacheIntegration/OrderCacheSetRule", "Order", None)
+        Progress.load(state, "CacheIntegration/OrderCacheSyncRule", "Order", None)
 
 
 def test_since_skips_what_did_not_change_after_it(table: Any) -> None:
@@ -107,9 +107,11 @@ def test_a_consumer_is_a_rules_target_named_as_its_dlq_is() -> None:
     queues = [
         queue("EventStore/RuleDeadLetterQueue", "rule-target"),
         queue("EventStore/BufferDeadLetterQueue", "queue"),
-        queue("CacheIntegration/OrderCacheSetRuleDeadLetterQueue", "rule-target"),
+        queue("CacheIntegration/OrderCacheSyncRuleDeadLetterQueue", "rule-target"),
     ]
     assert consumer_of(queues, "EventStore")[0] == "EventStore/Rule"  # the buffer's DLQ is no rule's
-    assert consumer_of(queues, "cacheset")[0] == "CacheIntegration/OrderCacheSetRule"
-    with pytest.raises(OperatorError, match="no consumer matches 'Nope'; they are: CacheIntegration/OrderCacheSetRule"):
+    assert consumer_of(queues, "cachesync")[0] == "CacheIntegration/OrderCacheSyncRule"
+    with pytest.raises(
+        OperatorError, match="no consumer matches 'Nope'; they are: CacheIntegration/OrderCacheSyncRule"
+    ):
         consumer_of(queues, "Nope")

@@ -103,9 +103,11 @@ def test_the_settings_come_from_the_templates() -> None:
         "customer_snapshot",
         "order_sweeper",
         "event_store",
+        "cache_sync",
         "process_order",
         "ship_order",
     }
+    assert (dev.cache_sync.batch_size, dev.cache_sync.window_seconds) == (10, 1.0)
 
 
 def test_batches_fill_from_the_window_and_the_traffic_rate() -> None:

@@ -15,6 +15,23 @@ from tests.support.workflow_harness import create_table_from_template
 STORE_TABLE = "event-store-test"
 
 
+def sqs_records(*bodies: dict[str, Any] | str, first: int = 1) -> list[dict[str, Any]]:
+    """One batch of a buffer's messages as Lambda's SQS event source hands them over (`msg-<n>` from `first`)."""
+    return [
+        {
+            "messageId": f"msg-{number}",
+            "receiptHandle": "handle",
+            "body": body if isinstance(body, str) else json.dumps(body),
+            "attributes": {"ApproximateReceiveCount": "1"},
+            "messageAttributes": {},
+            "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:eu-west-1:123456789012:buffer",
+            "awsRegion": "eu-west-1",
+        }
+        for number, body in enumerate(bodies, start=first)
+    ]
+
+
 class StoreFeeder:
     """Delivers bus events to the store handler the way the SQS buffer does (the event JSON as message body)."""
 
@@ -23,21 +40,8 @@ class StoreFeeder:
         self._messages = 0
 
     def deliver(self, *bodies: dict[str, Any] | str) -> dict[str, Any]:
-        records = []
-        for body in bodies:
-            self._messages += 1
-            records.append(
-                {
-                    "messageId": f"msg-{self._messages}",
-                    "receiptHandle": "handle",
-                    "body": body if isinstance(body, str) else json.dumps(body),
-                    "attributes": {"ApproximateReceiveCount": "1"},
-                    "messageAttributes": {},
-                    "eventSource": "aws:sqs",
-                    "eventSourceARN": "arn:aws:sqs:eu-west-1:123456789012:buffer",
-                    "awsRegion": "eu-west-1",
-                }
-            )
+        records = sqs_records(*bodies, first=self._messages + 1)
+        self._messages += len(records)
         return dict(store_handler.handler({"Records": records}, FakeLambdaContext(function_name="event-store")))
 
     def items(self) -> list[dict[str, Any]]:

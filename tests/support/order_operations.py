@@ -30,13 +30,21 @@ def operated_workflow(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Workflo
         yield harness, create_store_table(harness.dynamodb, monkeypatch)
 
 
-def publish(harness: WorkflowHarness, store: StoreFeeder) -> None:
-    """Every stream record so far, enriched and stored (the store keeps each event once, so this may run again)."""
+def published(harness: WorkflowHarness) -> list[dict[str, Any]]:
+    """Every stream record so far as the pipe puts it on the bus (enriched), oldest first."""
+    events = []
     for streamed in harness.stream_records():
         record = json.loads(json.dumps(streamed, default=str))
         record["dynamodb"]["ApproximateCreationDateTime"] = 1796580000
         record["awsRegion"] = "eu-west-1"
-        store.deliver(bus_event(envelope(record)))
+        events.append(bus_event(envelope(record)))
+    return events
+
+
+def publish(harness: WorkflowHarness, store: StoreFeeder) -> None:
+    """Every stream record so far, enriched and stored (the store keeps each event once, so this may run again)."""
+    for event in published(harness):
+        store.deliver(event)
 
 
 def order_left_at(harness: WorkflowHarness, order_id: str, stop_after: str) -> None:
