@@ -6,9 +6,12 @@ Scenarios:
 - runner-crash: the pipes runner (both pipes) is killed without warning a third of the way through the sends and
   started again 10 s later, as a crashed poller would be. It resumes each stream shard from its checkpoint
   (local_cloud/pipes/checkpoints.py) and each queue from the messages SQS makes visible again. Recovery: none.
-- cache-outage: the Momento stand-in stops for 60 s a third of the way through. The cache rules' deliveries are
-  retried under their retry policy and, once it is used up, land in their DLQs (local_cloud/emulator_with_retries.py).
-  Recovery (docs/runbook.md, the cache DLQ alarms): `ops.dlq redrive` of each cache DLQ that holds messages.
+- cache-outage: the Momento stand-in stops for 60 s a third of the way through. The topic's deliveries are retried
+  under their retry policy and, once it is used up, land in their DLQ (local_cloud/emulator_with_retries.py); the
+  cache sync's batches fail and come back after the sync buffer's visibility timeout (120 s). The stand-in keeps its
+  values in memory, so its restart is also a flushed cache. Recovery (docs/runbook.md, the cache DLQ alarms and the
+  sync buffer's): `ops.dlq redrive` of each cache DLQ that holds messages, the sync buffer watched until it is empty,
+  and the cache rebuilt with `ops.backfill` to the cache sync (each order cached as the table holds it now).
 - broken-writer: the event store's writer is deployed broken for 60 s a third of the way through (its table name
   points at a table that does not exist, as a bad configuration would): every batch it takes fails, and each event
   goes back to the buffer until its fifth receive moves it to the buffer's DLQ. Time is compressed: while the writer is
@@ -33,6 +36,7 @@ from local_cloud.emulator_with_retries import retry_window
 from local_cloud.processes import crash, start, stop
 from local_cloud.services import momento_standin, pipes_runner
 from local_cloud.settings import DEFAULT_PORT, LOCAL_DIR, LOCAL_ENV, LocalCloud, LocalCloudError
+from ops.backfill.cli import main as backfill_main
 from ops.dlq.catalog import catalog, depth
 from ops.dlq.cli import main as dlq_main
 from ops.load.account import Account
@@ -45,6 +49,8 @@ Say = Callable[[str], None]
 RUNNER_DOWN_SECONDS = 10.0
 CACHE_DOWN_SECONDS = 60.0
 CACHE_DEAD_LETTERS = "CacheIntegration/"  # the labels of the cache rules' DLQs start so
+CACHE_SYNC_DEAD_LETTERS = "CacheIntegration/SyncBufferDeadLetterQueue"
+CACHE_SYNC_RULE = "CacheIntegration/OrderCacheSyncRule"
 STORE_BUFFER_DEAD_LETTERS = "EventStore/BufferDeadLetterQueue"
 WRITER_DOWN_SECONDS = 60.0
 BROKEN_WRITER_VISIBILITY_SECONDS = 2  # the buffer's, while the writer is broken (see the module docstring)
@@ -81,6 +87,14 @@ def redrive_cache_dead_letters(cloud: LocalCloud, say: Say) -> None:
     say(f"chaos: waiting {retry_window(RULE_TARGET_RETRIES):.0f} s for the failed deliveries' last retries")
     time.sleep(retry_window(RULE_TARGET_RETRIES))
     redrive_when_quiet(cloud, say, CACHE_DEAD_LETTERS)
+    wait_drained(cloud, say, CACHE_SYNC_DEAD_LETTERS)
+    state = LOCAL_DIR / "backfill-chaos-cache.json"
+    state.unlink(missing_ok=True)  # a rebuild from the start, not the rest of an earlier run's
+    backfill = ["--env", LOCAL_ENV, "--to", CACHE_SYNC_RULE, "--entity", "Order", "--rate", "50", "--yes"]
+    say(f"chaos: the stand-in lost what it held: python -m ops.backfill {' '.join(backfill)}")
+    if backfill_main([*backfill, "--state", str(state)]) != 0:
+        raise LocalCloudError("the cache's backfill failed")
+    wait_drained(cloud, say, CACHE_SYNC_DEAD_LETTERS)
 
 
 @dataclass(frozen=True)
@@ -137,17 +151,22 @@ def _set_buffer_visibility(cloud: LocalCloud, writer: _StoreWriter, seconds: str
 def redrive_store_dead_letters(cloud: LocalCloud, say: Say) -> None:
     """The runbook's recovery: redrive the buffer's DLQ, then watch the buffer drain (its age alarm clears)."""
     redrive_when_quiet(cloud, say, STORE_BUFFER_DEAD_LETTERS)
-    writer = _store_writer(cloud)
+    wait_drained(cloud, say, STORE_BUFFER_DEAD_LETTERS)
+
+
+def wait_drained(cloud: LocalCloud, say: Say, dead_letter_label: str) -> None:
+    """Waits until the work queue whose DLQ is `dead_letter_label` holds nothing, visible or in flight."""
+    [dead_letters] = [q for q in catalog(cloud.client, LOCAL_ENV) if q.label == dead_letter_label]
     sqs, deadline = cloud.client("sqs"), time.monotonic() + DEAD_LETTER_WAIT_SECONDS
+    buffer_url = sqs.get_queue_url(QueueName=dead_letters.source.rsplit(":", 1)[-1])["QueueUrl"]
     while time.monotonic() < deadline:
-        counts = sqs.get_queue_attributes(QueueUrl=writer.buffer_url, AttributeNames=[
+        counts = sqs.get_queue_attributes(QueueUrl=buffer_url, AttributeNames=[
             "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]  # fmt: skip
-        waiting = sum(int(value) for value in counts.values())
-        if waiting == 0:
-            say("chaos: the event store's buffer is empty")
+        if sum(int(value) for value in counts.values()) == 0:
+            say(f"chaos: the queue {dead_letter_label} redrives to is empty")
             return
         time.sleep(3)
-    say(f"chaos: the event store's buffer still holds messages after {DEAD_LETTER_WAIT_SECONDS:.0f} s")
+    say(f"chaos: the queue {dead_letter_label} redrives to still holds messages after {DEAD_LETTER_WAIT_SECONDS:.0f} s")
 
 
 def redrive_when_quiet(cloud: LocalCloud, say: Say, label_prefix: str) -> None:
