@@ -10,7 +10,7 @@ CDK_FLAGS := -c env=$(ENV) --output cdk.out/$(ENV)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: synth test test-fast lint format events cost authorization delivery-access diff deploy destroy benchmark clean smoke check-config preflight \
-	load local-load chaos local-up local-deploy local-smoke local-redrive local-down local-status local-test cost-check benchmark-local
+	load local local-load chaos local-up local-deploy local-smoke local-redrive local-down local-status local-test cost-check benchmark-local
 
 synth: check-config node_modules/.installed
 	$(CDK) synth --quiet $(CDK_FLAGS)
@@ -94,6 +94,24 @@ load: $(VENV)/.dev-deps
 LOCAL_PORT ?= 4566
 LOCAL := $(BIN)/python -m local_cloud
 
+# The first command for a newcomer: the whole app on the local cloud (emulator, Momento stand-in, Pipes runner), deployed
+# with the real `cdk deploy`, three orders sent through it and followed to SHIPPED; it stays up (make local-down).
+local: $(VENV)/.dev-deps node_modules/.installed
+	@echo "[local] 1/3 start the local cloud on 127.0.0.1: the emulator, a Momento stand-in, a Pipes runner"
+	@$(LOCAL) up --port $(LOCAL_PORT)
+	@echo "[local] 2/3 cdk deploy every stack of the 'local' environment to it"
+	@$(LOCAL) deploy --port $(LOCAL_PORT)
+	@echo "[local] 3/3 send three orders and follow each one"
+	@$(LOCAL) first-orders --port $(LOCAL_PORT)
+	@echo ""
+	@echo "The app is running on the local cloud (https://127.0.0.1:$(LOCAL_PORT)). Look around:"
+	@echo "  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=eu-west-1 \\"
+	@echo "    AWS_ENDPOINT_URL=https://127.0.0.1:$(LOCAL_PORT) AWS_CA_BUNDLE=.local/tls/server.crt"
+	@echo "  .venv/bin/orders --env local orders show <an order id above>    # its changes and executions"
+	@echo "  .venv/bin/orders --env local dlq list                           # every dead-letter queue"
+	@echo "  make local-smoke    make local-load ORDERS=200    make chaos SCENARIO=cache-outage"
+	@echo "Stop it: make local-down"
+
 local-up: $(VENV)/.dev-deps node_modules/.installed
 	$(LOCAL) up --port $(LOCAL_PORT)
 
@@ -170,8 +188,10 @@ $(VENV)/.app-deps: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-$(VENV)/.dev-deps: requirements.txt requirements-dev.txt lambdas/requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt lambdas/requirements.txt pyproject.toml | $(BIN)/python
+	@echo "installing the Python packages of requirements-dev.txt into $(VENV) (a few minutes the first time)"
+	$(BIN)/pip install --disable-pip-version-check --progress-bar off -r requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@ $(VENV)/.app-deps
 
 node_modules/.installed: package.json package-lock.json

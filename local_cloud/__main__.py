@@ -1,4 +1,4 @@
-"""`python -m local_cloud {up,deploy,status,down} [--port N]`: the Makefile's local-* targets."""
+"""`python -m local_cloud {up,deploy,first-orders,status,down} [--port N]`: the Makefile's local-* targets."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from local_cloud.deploy import deploy
+from local_cloud.first_orders import first_orders
 from local_cloud.processes import running_pid, start, stop
 from local_cloud.services import all_services, ensure_certificate, ensure_emulator_venv
 from local_cloud.settings import DEFAULT_PORT, LocalCloud, LocalCloudError
@@ -39,7 +40,7 @@ def status(cloud: LocalCloud) -> None:
         print(f"{service.where}: {'running, pid ' + str(pid) if pid else 'not running'}")
 
 
-COMMANDS = {"up": up, "deploy": deploy, "status": status, "down": down}
+COMMANDS = {"up": up, "deploy": deploy, "first-orders": first_orders, "status": status, "down": down}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -97,6 +97,8 @@ def ensure_emulator_venv() -> str:
         return f"emulator venv: {EMULATOR_VENV} (up to date)"
     LOCAL_DIR.mkdir(exist_ok=True)
     log = LOCAL_DIR / "emulator-install.log"
+    print(f"installing the emulator pinned in {EMULATOR_REQUIREMENTS.name} into {EMULATOR_VENV} (once; log {log})",
+          flush=True)  # fmt: skip
     with log.open("w") as output:
         for command in (
             [sys.executable, "-m", "venv", "--clear", str(EMULATOR_VENV)],

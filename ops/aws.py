@@ -4,6 +4,7 @@ for each way a command meets AWS unprepared (no region, no credentials, a stack 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -59,12 +60,21 @@ def run(command: Callable[[], int], env_name: str, debug: bool, err: TextIO | No
     err = err or sys.stderr
     try:
         return command()
+    except BrokenPipeError:
+        stop_writing()
+        return 0
     except (OperatorError, BotoCoreError, ClientError) as error:
         if debug:
             traceback.print_exception(error, file=err)
         message = str(error) if isinstance(error, OperatorError) else explained(error, env_name)
     print(f"error: {message}", file=err)
     return 1
+
+
+def stop_writing() -> None:
+    """The reader of our output went away (`| head`): point stdout at /dev/null so that nothing more is written, and
+    no traceback at exit either (Python's `signal` docs, "Note on SIGPIPE")."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def client_factory(config: EnvironmentConfig, **options: Any) -> Callable[[str], Any]:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+import devtools  # noqa: F401 (silences jsii's Node 20 notice before any test loads aws_cdk)
 from devtools.fake_lambda_context import FakeLambdaContext
 
 # Before any handler module is imported: Powertools reads these at import, boto3 clients at creation.

@@ -9,6 +9,7 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict, fields
+from pathlib import Path
 from typing import Any, TextIO
 
 from devtools.cost.coverage import UnpricedResources
@@ -16,12 +17,18 @@ from devtools.cost.deployed_settings import read_settings
 from devtools.cost.inputs import Assumptions, Traffic, footprint, order_footprint, prices
 from devtools.cost.model import priced, summary
 from devtools.synth import synthesized_templates_by_region
+from ops.aws import OperatorError, environment, run
+from ops.pictures import cost_chart
 
 
 def parser() -> argparse.ArgumentParser:
     cli = argparse.ArgumentParser(prog="python -m devtools.cost", description=__doc__)
-    cli.add_argument("--env", default="dev")
+    cli.add_argument(
+        "--env", default="dev", help="the environment in cdk.json whose templates are priced (default: dev)"
+    )
     cli.add_argument("--json", action="store_true", help="the same as JSON")
+    cli.add_argument("--chart", type=Path, help="also write an SVG bar chart of the top lines to this file")
+    cli.add_argument("--debug", action="store_true", help="show the traceback of an error")
     for field in fields(Traffic):
         flag = "--" + field.name.replace("_", "-").removesuffix("-per-month")
         cli.add_argument(
@@ -36,7 +43,26 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     args = parser().parse_args(argv)
+    return run(lambda: _command(args, out), args.env, args.debug)
+
+
+def checked_traffic(args: argparse.Namespace) -> Traffic:
+    """The traffic the options describe, or one line naming what cannot be priced."""
     traffic = Traffic(**{f.name: getattr(args, f.name) for f in fields(Traffic)})
+    if traffic.orders_per_month < 1:
+        raise OperatorError(f"--orders must be 1 or more (got {traffic.orders_per_month}): a month without orders "
+                            f"has only the standing lines; price it with --orders 1")  # fmt: skip
+    for name, share in traffic.outcome_shares().items():
+        if not 0 <= share <= 1:
+            raise OperatorError(f"the {name} share must be between 0 and 1 (got {share})")
+    if traffic.share_invalid + traffic.share_backordered > 1:
+        raise OperatorError("the invalid and backordered shares add up to more than 1")
+    return traffic
+
+
+def _command(args: argparse.Namespace, out: TextIO) -> int:
+    environment(args.env)  # an environment cdk.json does not have is one line, before a synth
+    traffic = checked_traffic(args)
     regions = [
         read_settings(region, templates) for region, templates in synthesized_templates_by_region(args.env).items()
     ]
@@ -71,6 +97,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
         "settings": [asdict(region) | {"resource_types": sorted(region.resource_types)} for region in regions],
     }
     print(json.dumps(report, indent=2, default=str) if args.json else as_table(report), file=out)
+    if args.chart:
+        args.chart.parent.mkdir(parents=True, exist_ok=True)
+        args.chart.write_text(cost_chart(report))
+        print(f"chart of the top lines: {args.chart}", file=sys.stderr)
     return 0
 
 

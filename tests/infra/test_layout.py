@@ -59,7 +59,17 @@ def test_the_readmes_layout_names_every_module_and_package() -> None:
     """Derived from the tree: a new module that the README's Layout does not name fails here."""
     readme = (PROJECT_ROOT / "README.md").read_text()
     layout = readme[readme.index("## Layout") :]
-    packages = ("stacks", "lambdas", "event_contract", "rendering", "ops", "devtools", "local_cloud", "benchmarks")
+    packages = (
+        "stacks",
+        "lambdas",
+        "event_contract",
+        "rendering",
+        "ops",
+        "devtools",
+        "local_cloud",
+        "benchmarks",
+        "orders_cli",
+    )
     missing = [
         str(path.relative_to(PROJECT_ROOT))
         for package in packages

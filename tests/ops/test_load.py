@@ -207,7 +207,9 @@ def test_an_order_behind_in_the_cache_is_a_warning_not_a_loss() -> None:
     result = account(plan, seen)
     assert result.ok
     assert result.cache_behind == [shipped]
-    assert result.warnings == [f"1 orders behind in the cache (not synced yet: the sync buffer and its DLQ hold them), e.g. {shipped}"]
+    assert result.warnings == [
+        f"1 orders behind in the cache (not synced yet: the sync buffer and its DLQ hold them), e.g. {shipped}"
+    ]
 
 
 class RejectedQueue:
