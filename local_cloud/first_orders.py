@@ -20,7 +20,7 @@ from ops.deployed_app import DeployedApp
 from ops.event_store.queries import EventStore, StoredEvent
 from ops.event_store.trace import trace_lines
 from ops.load.observe import orders_by_id
-from ops.pictures import REPORTS_DIR, html_page, text_timeline, timeline
+from ops.pictures import html_page, reports_dir, text_timeline, timeline
 from stacks.names import Output
 
 ORDERS = 3
@@ -50,8 +50,8 @@ def first_orders(cloud: LocalCloud) -> None:
         print(f"journey of {order_id} (seconds after it was sent):")
         print("\n".join(text_timeline(hops)))
         sections.append((f"{order_id}: {item['status']}", timeline(f"journey of {order_id}", hops)))
-    REPORTS_DIR.mkdir(exist_ok=True)
-    report = REPORTS_DIR / f"first-orders-{stamp}.html"
+    reports_dir().mkdir(parents=True, exist_ok=True)
+    report = reports_dir() / f"first-orders-{stamp}.html"
     report.write_text(html_page("The first orders on the local cloud", sections))
     print(f"\nthe journeys, drawn: {report}")
 

@@ -7,12 +7,19 @@ The reports go to `reports/` at the repository's root (gitignored), which the RE
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
 
-REPORTS_DIR = Path(__file__).resolve().parents[1] / "reports"
+REPORTS_VARIABLE = "ORDERS_REPORTS_DIR"  # another folder for the reports (the tests use a temporary one)
+
+
+def reports_dir() -> Path:
+    return Path(os.environ.get(REPORTS_VARIABLE) or Path(__file__).resolve().parents[1] / "reports")
+
+
 WIDTH, BAR_HEIGHT, LABEL_WIDTH, MARGIN = 760, 22, 300, 12
 PLOT_HEIGHT = 220
 COLOURS = ("#2b6cb0", "#c05621", "#2f855a", "#6b46c1", "#b7791f")

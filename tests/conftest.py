@@ -27,6 +27,10 @@ os.environ.update(
     }
 )
 os.environ.pop("AWS_PROFILE", None)
+# The tools' reports (ops/pictures.py) go to a folder of this run, not the repository's reports/.
+_REPORTS = tempfile.mkdtemp(prefix="orders-reports-")
+os.environ["ORDERS_REPORTS_DIR"] = _REPORTS
+atexit.register(shutil.rmtree, _REPORTS, ignore_errors=True)
 # jsii unpacks its packages into a cache in the home directory, and two processes writing it at once can corrupt it:
 # each pytest-xdist worker (and each whole run) gets a cache of its own.
 _JSII_CACHE = tempfile.mkdtemp(prefix=f"jsii-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-")

@@ -13,6 +13,7 @@ from lambdas.shared.orders import SETTLED_STATUSES
 from ops.load.account import Account, Observed, account
 from ops.load.mixes import EXPECTED, MIX_SEED, LoadPlan, expected_history
 from ops.load.observe import LoadWorld
+from ops.load.picture import write_load_report
 
 PROGRESS_SECONDS = 5.0
 POLL_SECONDS = 3.0
@@ -152,6 +153,7 @@ def load(world: LoadWorld, queue_url: str, plan: LoadPlan, *, rate: float, timeo
         seconds_sending=sent.seconds, stored_after=stored.after,
     )  # fmt: skip
     result = account(plan, seen)
+    say(f"  drawn: {write_load_report(result, seen)}")
     if not keep:
         for key in plan.keys_to_remove():
             world.delete(key)

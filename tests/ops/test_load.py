@@ -7,6 +7,7 @@ import io
 import json
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -154,6 +155,12 @@ def test_a_run_seeds_sends_follows_reads_back_and_removes_what_it_wrote(monkeypa
     app = StandInApp(plan)
     lines: list[str] = []
     result = load_run.load(app, "queue", plan, rate=1000, timeout=5, keep=False, say=lines.append)  # type: ignore[arg-type]
+    drawn = [line.split("drawn: ")[1] for line in lines if "drawn: " in line]
+    assert len(drawn) == 1
+    page = Path(drawn[0]).read_text()
+    assert page.count("<svg") == 3
+    assert "throughput" in page
+    assert result.run_id in page
     assert result.ok, result.problems
     assert (result.sent, result.messages, result.written) == (30, 60, 30)
     assert len(app.seeded) == 4  # the run's customer and three products
