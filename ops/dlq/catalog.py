@@ -79,16 +79,29 @@ def depth(sqs: Any, queue: DeadLetterQueueInfo) -> Depth:
     )
 
 
+PEEK_SECONDS = 30  # how long `show` hides a message it has read while it reads the next ones
+
+
 def peek(sqs: Any, queue: DeadLetterQueueInfo, limit: int) -> list[dict[str, Any]]:
-    """Up to `limit` messages, left in the queue and visible (a zero visibility timeout hides nothing)."""
+    """Up to `limit` messages, left in the queue. Each receive hides what it returned for PEEK_SECONDS, so that the
+    next one returns others (a zero visibility timeout returns the same few again and again); all are made visible
+    again at the end."""
     seen: dict[str, dict[str, Any]] = {}
-    for _ in range(max(1, limit // 10) * 3):
-        response = sqs.receive_message(
-            QueueUrl=queue.url, MaxNumberOfMessages=min(10, limit), VisibilityTimeout=0,
-            AttributeNames=["All"], MessageAttributeNames=["All"],
-        )  # fmt: skip
-        for message in response.get("Messages", []):
-            seen.setdefault(message["MessageId"], message)
-        if len(seen) >= limit or not response.get("Messages"):
-            break
+    try:
+        while len(seen) < limit:
+            response = sqs.receive_message(
+                QueueUrl=queue.url, MaxNumberOfMessages=min(10, limit - len(seen)), VisibilityTimeout=PEEK_SECONDS,
+                AttributeNames=["All"], MessageAttributeNames=["All"],
+            )  # fmt: skip
+            messages = response.get("Messages", [])
+            if not messages:
+                break
+            for message in messages:
+                seen.setdefault(message["MessageId"], message)
+    finally:
+        handles = [m["ReceiptHandle"] for m in seen.values()]
+        for start in range(0, len(handles), 10):
+            sqs.change_message_visibility_batch(QueueUrl=queue.url, Entries=[
+                {"Id": str(i), "ReceiptHandle": h, "VisibilityTimeout": 0}
+                for i, h in enumerate(handles[start : start + 10])])  # fmt: skip
     return list(seen.values())[:limit]

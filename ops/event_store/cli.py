@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
@@ -89,13 +90,26 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     return run(lambda: _command(args, out), args.env, args.debug, err)
 
 
+def progress_on(err: TextIO, every_seconds: float = 2.0) -> Callable[[int, int], None]:
+    """A line on `err` every few seconds while a query by time reads its day partitions (four per day): a range of
+    years takes a minute, and says so."""
+    said = [time.monotonic()]
+
+    def progress(done: int, total: int) -> None:
+        if done < total and time.monotonic() - said[0] >= every_seconds:
+            print(f"  read {done:,} of {total:,} day partitions ({done / total:.0%})", file=err, flush=True)
+            said[0] = time.monotonic()
+
+    return progress
+
+
 def _command(args: argparse.Namespace, out: TextIO) -> int:
     client = client_factory(environment(args.env))
     if args.command == "replay":
         return _replay(args, client, out)
     cloudformation = client("cloudformation")
     table = args.table or output_of(cloudformation, args.env, Output.EVENT_STORE_TABLE_NAME)
-    store = EventStore(client("dynamodb"), table)
+    store = EventStore(client("dynamodb"), table, progress=progress_on(sys.stderr))
     if args.command == "order":
         return _order(args, store, out)
     if args.command == "trace":

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import heapq
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -83,11 +83,18 @@ def _bytes(value: bytes | str) -> bytes:
 MAX_KEYS_PER_BATCH_GET = 100
 
 
+Progress = Callable[[int, int], None]  # (partitions read, partitions to read) of a query by time
+
+
 class EventStore:
-    def __init__(self, client: Any, table_name: str, page_size: int | None = None) -> None:
+    def __init__(
+        self, client: Any, table_name: str, page_size: int | None = None, progress: Progress | None = None
+    ) -> None:
+        """`progress`: told after each day partition a query by time reads (a range of years reads thousands)."""
         self._client = client
         self._table_name = table_name
         self._page_size = page_size
+        self._progress = progress
 
     def aggregate(self, entity: str, entity_id: str) -> list[StoredEvent]:
         events = self._query(
@@ -121,8 +128,9 @@ class EventStore:
     def _merged(self, index: str, partition: str, values: list[str], start_ms: int, end_ms: int) -> list[StoredEvent]:
         if end_ms <= start_ms:
             return []
+        read = [0]  # partitions read to their end (the merge below reads them lazily, a page at a time)
         per_partition = [
-            self._items(
+            self._told_when_read(self._items(
                 IndexName=index,
                 KeyConditionExpression="#pk = :pk AND #sk BETWEEN :start AND :end",
                 ExpressionAttributeNames={"#pk": partition, "#sk": EVENT_KEY},
@@ -131,10 +139,16 @@ class EventStore:
                     ":start": {"S": key_bound(start_ms, upper=False)},
                     ":end": {"S": key_bound(end_ms - 1, upper=True)},
                 },
-            )
+            ), read, len(values))
             for value in values
-        ]
+        ]  # fmt: skip
         return self._events_at(list(heapq.merge(*per_partition, key=lambda item: item[EVENT_KEY]["S"])))
+
+    def _told_when_read(self, items: Iterator[dict[str, Any]], read: list[int], total: int) -> Iterator[dict[str, Any]]:
+        yield from items
+        read[0] += 1
+        if self._progress:
+            self._progress(read[0], total)
 
     def _events_at(self, keys: list[dict[str, Any]]) -> list[StoredEvent]:
         """The indexes hold keys only (docs/decisions.md, 22): the events themselves, read 100 keys per

@@ -75,18 +75,24 @@ def _command(args: argparse.Namespace, out: TextIO, ask: Callable[[str], str], c
 
 
 def _status(config: EnvironmentConfig, clients: RegionClients, out: TextIO) -> int:
-    publishing = []
+    publishing, unreachable = [], []
     for region in config.regions:
         try:
             pipe = find_stream_pipe(clients(region), config.name, region)
         except (OperatorError, BotoCoreError, ClientError) as error:
             print(f"{region}: unreachable ({_reason(error, config.name)})", file=out)
+            unreachable.append(region)
             continue
         cutoff = f", publishes changes since {pipe.cutoff.isoformat()}" if pipe.cutoff else ""
         print(f"{region}: {pipe.name} desired {pipe.desired_state}, current {pipe.current_state}{cutoff}", file=out)
         publishing += [region] if pipe.publishes else []
+    if len(unreachable) == len(config.regions):
+        # Nothing was read: saying "0 regions publish" would state what is not known.
+        print("WARNING: no region could be read, so which one publishes is unknown (the reasons are above)", file=out)
+        return 1
     if len(publishing) != 1:
-        print(f"WARNING: {len(publishing)} regions publish; exactly one should (docs/runbook.md)", file=out)
+        unknown = f" (not counting {', '.join(unreachable)}, which could not be read)" if unreachable else ""
+        print(f"WARNING: {len(publishing)} regions publish{unknown}; exactly one should (docs/runbook.md)", file=out)
         return 1
     return 0
 

@@ -37,6 +37,17 @@ def test_show_decodes_the_event_and_the_error_eventbridge_added(world: World) ->
     assert world.count("rule-dlq") == 1  # show changes nothing
 
 
+def test_show_shows_as_many_as_asked_and_leaves_them_visible(world: World) -> None:
+    for n in range(26):
+        world.send("intake-dlq", {"orderId": f"o-{n}"})
+    _, out, _ = run("show", "Intake/DeadLetter", "--max", "50")
+    shown = json.loads(out[: out.rindex("]") + 1])
+    assert len({json.dumps(s["message"]) for s in shown}) == 26
+    assert "(26 shown of 26 visible" in out
+    _, again, _ = run("show", "Intake/DeadLetter", "--max", "5")
+    assert "(5 shown of 26 visible" in again
+
+
 def test_a_queue_dlq_goes_back_to_its_queue(world: World) -> None:
     for n in range(3):
         world.send("intake-dlq", {"orderId": f"o-{n}"})

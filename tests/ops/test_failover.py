@@ -140,6 +140,17 @@ def test_a_primary_that_does_not_answer_still_lets_the_standby_publish(regions: 
     assert f"{PRIMARY}: unreachable" in status
 
 
+def test_status_says_it_does_not_know_when_no_region_answers(regions: dict[str, str]) -> None:
+    def nothing_answers(region: str) -> Callable[[str], Any]:
+        return down(region)(region)
+
+    code, output = run("status", clients=nothing_answers)
+    assert code == 1
+    assert output.count("unreachable") == 2
+    assert "no region could be read, so which one publishes is unknown" in output
+    assert "0 regions publish" not in output
+
+
 def test_status_warns_when_both_regions_publish(regions: dict[str, str]) -> None:
     boto3.client("pipes", region_name=STANDBY).start_pipe(Name=regions[STANDBY])
     code, output = run("status")
