@@ -128,7 +128,8 @@ RetiredIndex = Literal["GSI1"]  # the keys of stacks/data_stack.py RETIRED_INDEX
 class EnvironmentConfig(_Settings):
     name: str
     account: str | None = Field(default=None, pattern=r"^\d{12}$", examples=["123456789012"])
-    region: str | None = Field(default=None, examples=["eu-west-1"])
+    # Required: without one, a deploy goes wherever the deployer's credentials default to, and the tools cannot find it.
+    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]$", examples=["eu-west-1"])
     retain_data: bool
     log_retention_days: int
     lambda_log_level: Literal["DEBUG", "INFO", "WARN", "ERROR"]

@@ -111,9 +111,19 @@ def _problem(env_name: str, detail: ErrorDetails) -> str:
     message = str(detail["msg"]).removeprefix("Value error, ")
     if detail["type"] == "string_pattern_mismatch":
         message = "not of the expected form"
+    if detail["type"] == "model_type":  # pydantic says "a valid dictionary or instance of <its class>"
+        message = "it must be an object of settings ({...})"
     return (
-        f"{where}: setting '{key}' is invalid: {message} (got {detail['input']!r}){_example(detail['loc'], '; e.g. ')}"
+        f"{where}: setting '{key}' is invalid: {message} (got {_as_written(detail['input'])})"
+        f"{_example(detail['loc'], '; e.g. ')}"
     )
+
+
+def _as_written(value: Any) -> str:
+    """A value as cdk.json spells it (`null`, `true`), not as Python prints it (`None`, `True`)."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    return repr(value)
 
 
 def _example(loc: tuple[int | str, ...], prefix: str) -> str:
@@ -146,15 +156,26 @@ def _shared_with_another_environment(config: EnvironmentConfig, environments: Ma
         )
         where = f"cdk.json environment '{config.name}'"
         if cache.get("endpoint") == config.cache.endpoint and cache.get("cacheName") == config.cache.cache_name:
+            fix = _which_to_change(config.name, other_name, config.cache.cache_name, "orders-{}", "cache.cacheName")
             yield (
                 f"{where}: setting 'cache.cacheName' is invalid: environment '{other_name}' uses the same Momento "
-                f"cache {config.cache.cache_name!r}; e.g. 'orders-{config.name}'"
+                + (f"cache {fix}")
             )
         if same_place and cache.get("apiKeySecretName") == config.cache.api_key_secret_name:
-            yield (
-                f"{where}: setting 'cache.apiKeySecretName' is invalid: environment '{other_name}' may deploy to the "
-                f"same account and region and names the same secret; e.g. 'orders/{config.name}/momento-api-key'"
-            )
+            yield (f"{where}: setting 'cache.apiKeySecretName' is invalid: environment '{other_name}' may deploy to "
+                   f"the same account and region and names the same secret " + _which_to_change(
+                       config.name, other_name, config.cache.api_key_secret_name, "orders/{}/momento-api-key",
+                       "cache.apiKeySecretName"))  # fmt: skip
+
+
+def _which_to_change(env_name: str, other_name: str, value: str, pattern: str, setting: str) -> str:
+    """The fix for a name two environments share: this environment's own name for it, unless it already has that
+    name, in which case the other environment is the one to change (suggesting the value in conflict fixes nothing)."""
+    if value != pattern.format(env_name):
+        return f"{value!r}; e.g. {pattern.format(env_name)!r}"
+    return f"{value!r}, which is this environment's own: change '{other_name}'s {setting}, e.g. to " + repr(
+        pattern.format(other_name)
+    )
 
 
 def main(argv: list[str]) -> int:

@@ -206,7 +206,29 @@ BAD_CONFIGURATIONS: list[tuple[str, Any, str, list[str]]] = [
         edit("prod", ("cache", "apiKeySecretName"), "orders/staging/momento-api-key"),
         "prod",
         ["cdk.json environment 'prod': setting 'cache.apiKeySecretName' is invalid: environment 'staging' may deploy "
-         "to the same account and region and names the same secret; e.g. 'orders/prod/momento-api-key'"],
+         "to the same account and region and names the same secret 'orders/staging/momento-api-key'; e.g. "
+         "'orders/prod/momento-api-key'"],
+    ),
+    (
+        "staging naming dev's cache, seen from dev: the fix is staging's, not dev's own name again",
+        edit("staging", ("cache", "cacheName"), "orders-dev"),
+        "dev",
+        ["cdk.json environment 'dev': setting 'cache.cacheName' is invalid: environment 'staging' uses the same "
+         "Momento cache 'orders-dev', which is this environment's own: change 'staging's cache.cacheName, e.g. to "
+         "'orders-staging'"],
+    ),
+    (
+        "no region: a deploy would go wherever the credentials default to",
+        edit("dev", ("region",), None),
+        "dev",
+        ["cdk.json environment 'dev': setting 'region' is invalid: Input should be a valid string (got null); e.g. "
+         "'eu-west-1'"],
+    ),
+    (
+        "a block of settings given as a number: no internal class name in the message",
+        edit("dev", ("intake",), 5),
+        "dev",
+        ["cdk.json environment 'dev': setting 'intake' is invalid: it must be an object of settings ({...}) (got 5)"],
     ),
     (
         "a stream record age of a whole day (the stream's retention)",

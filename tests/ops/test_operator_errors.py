@@ -67,7 +67,7 @@ def test_missing_credentials() -> None:
 
 
 @pytest.mark.usefixtures("no_default_region")
-def test_missing_region(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_a_null_region_is_refused_by_the_config_in_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     context = cdk_json_context()
     context["environments"]["dev"]["region"] = None
     cdk_json = tmp_path / "cdk.json"
@@ -75,7 +75,10 @@ def test_missing_region(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
     monkeypatch.setattr(aws, "CDK_JSON", cdk_json)
     code, _, err = run("aggregate", "Order", "o-1")
     assert code == 1
-    assert one_line(err) == "error: no AWS region for environment 'dev': set its region in cdk.json, or AWS_REGION"
+    assert one_line(err) == (
+        "error: cdk.json environment 'dev': setting 'region' is invalid: Input should be a valid string (got null); "
+        "e.g. 'eu-west-1'"
+    )
 
 
 @pytest.mark.usefixtures("aws_account")
