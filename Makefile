@@ -57,8 +57,10 @@ events: $(VENV)/.dev-deps
 	$(BIN)/python -m devtools.event_catalog
 
 # What ENV costs a month, line by line, from its synthesized templates: make cost ENV=prod [ORDERS=2000000]
+# Quiet recipe, so that `make cost JSON=1 | jq` reads JSON only; CHART=1 also draws the top lines into reports/.
 cost: $(VENV)/.dev-deps
-	$(BIN)/python -m devtools.cost --env $(ENV) $(if $(ORDERS),--orders $(ORDERS)) $(if $(JSON),--json)
+	@$(BIN)/python -m devtools.cost --env $(ENV) $(if $(ORDERS),--orders $(ORDERS)) $(if $(JSON),--json) \
+		$(if $(CHART),--chart reports/cost-$(ENV).svg)
 
 # Will AWS let each call between the app's services through? Every edge and probe, from the synthesized templates.
 authorization: $(VENV)/.dev-deps node_modules/.installed
@@ -105,7 +107,7 @@ local: $(VENV)/.dev-deps node_modules/.installed
 	@$(LOCAL) first-orders --port $(LOCAL_PORT)
 	@echo ""
 	@echo "The app is running on the local cloud (https://127.0.0.1:$(LOCAL_PORT)). Look around:"
-	@echo "  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=eu-west-1 \\"
+	@echo "  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=eu-west-1 \\"
 	@echo "    AWS_ENDPOINT_URL=https://127.0.0.1:$(LOCAL_PORT) AWS_CA_BUNDLE=.local/tls/server.crt"
 	@echo "  .venv/bin/orders --env local orders show <an order id above>    # its changes and executions"
 	@echo "  .venv/bin/orders --env local dlq list                           # every dead-letter queue"
