@@ -22,7 +22,10 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--env", default="dev", help="environment whose stacks list the DLQs (default: dev)")
     cli.add_argument("--debug", action="store_true", help="show the traceback of an error")
     commands = cli.add_subparsers(dest="command", required=True)
-    commands.add_parser("list", help="every DLQ: what it holds, its depth, the age of the oldest message seen")
+    listing = commands.add_parser(
+        "list", help="every DLQ: what it holds, its depth, the age of the oldest message seen"
+    )
+    listing.add_argument("--json", action="store_true", help="print JSON, not a table")
     show = commands.add_parser("show", help="a DLQ's messages, decoded (left in place)")
     show.add_argument("dlq", help="its label from `list`, or a part of it that names one")
     show.add_argument("--max", type=int, default=10, help="messages to show (default 10)")
@@ -45,7 +48,7 @@ def _command(args: argparse.Namespace, out: TextIO, err: TextIO, ask: Callable[[
     client = client_factory(config)
     queues = catalog(client, args.env)
     if args.command == "list":
-        print(as_table(client("sqs"), queues), file=out)
+        print(as_json(client("sqs"), queues) if args.json else as_table(client("sqs"), queues), file=out)
         return 0
     queue = find(queues, args.dlq)
     if args.command == "show":
@@ -99,6 +102,24 @@ def _redrive(client: ClientFactory, queue: DeadLetterQueueInfo, secret_name: str
 
         delivery = TargetDelivery(client, queue, api_key)
     return redrive_messages(sqs, queue, delivery, dry_run=False, limit=args.max, progress=err)
+
+
+def as_json(sqs: Any, queues: list[DeadLetterQueueInfo]) -> str:
+    rows = []
+    for queue in queues:
+        found = depth(sqs, queue)
+        rows.append(
+            {
+                "dlq": queue.label,
+                "kind": queue.kind,
+                "visible": found.visible,
+                "inFlight": found.in_flight,
+                "oldestSeenSeconds": found.oldest_seen_seconds,
+                "goesBackTo": _back_to(queue),
+                "url": queue.url,
+            }
+        )
+    return json.dumps(rows, indent=2)
 
 
 def as_table(sqs: Any, queues: list[DeadLetterQueueInfo]) -> str:

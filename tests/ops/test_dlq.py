@@ -26,6 +26,18 @@ def test_list_shows_every_dlq_with_its_depth_and_where_it_goes_back(world: World
     assert "queue intake" in out
 
 
+def test_list_as_json_has_the_tables_rows(world: World) -> None:
+    world.send("intake-dlq", {"orderId": "o-1"})
+    code, out, _ = run("list", "--json")
+    assert code == 0
+    rows = {row["dlq"]: row for row in json.loads(out)}
+    assert (rows["Workflows/Intake/DeadLetterQueue"]["kind"], rows["Workflows/Intake/DeadLetterQueue"]["visible"]) == (
+        "queue",
+        1,
+    )
+    assert rows["Workflows/StreamPipe/DeadLetterQueue"]["visible"] == 0
+
+
 def test_show_decodes_the_event_and_the_error_eventbridge_added(world: World) -> None:
     world.send("rule-dlq", bus_event("OrderCreated", "o-1"), failed_delivery(world, "to-buffer", world.arns["buffer"]))
     _, out, _ = run("show", "RuleDeadLetter")
