@@ -15,22 +15,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, Duration, SecretValue, Stack
+from aws_cdk import CfnOutput, SecretValue, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from lambdas.cache_sync.view import PARTITION_KEY_PREFIX, PROJECTED_ATTRIBUTES
-from stacks.building_blocks.alarms import backlog_alarm
+from stacks.building_blocks.buffered_function import Buffer, alarmed_buffer, drain
 from stacks.building_blocks.bus_rules import consumer_rule, table_events
-from stacks.building_blocks.dead_letter_queue import redriven_queue
 from stacks.building_blocks.environment_defaults import EnvironmentDefaults
-from stacks.building_blocks.nag import acknowledge
 from stacks.building_blocks.powertools_function import PowertoolsFunction
 from stacks.building_blocks.service_roles import rule_target_role
 from stacks.config import CacheSettings
@@ -43,6 +40,16 @@ SYNC_BATCH_SIZE = 10
 SYNC_BATCHING_WINDOW_SECONDS = 1
 SYNC_MAX_CONCURRENCY = 5
 SYNC_BACKLOG_MAX_AGE_SECONDS = 300
+SYNC_BUFFER = Buffer(
+    construct_id="SyncBuffer",
+    dead_letter_id="SyncBufferDeadLetterQueue",
+    alarm_id="SyncBufferBacklogAgeAlarm",
+    max_receive_count=SYNC_MAX_RECEIVE_COUNT,
+    function_timeout_seconds=SYNC_TIMEOUT_SECONDS,
+    max_age_seconds=SYNC_BACKLOG_MAX_AGE_SECONDS,
+    holds=f"order events whose order the cache sync failed to cache {SYNC_MAX_RECEIVE_COUNT} times",
+    waits="Order changes wait too long to reach the cache: is Momento down or the sync failing?",
+)
 
 ORDER_ID = "$.detail.metadata.entityId"
 # The topic message: metadata only, which a deleted order (whose `data` is null) has too.
@@ -105,23 +112,7 @@ class CacheIntegrationStack(Stack):
 
     def _sync_buffer(self, bus: events.IEventBus, alarm_topic: sns.ITopic) -> None:
         """Every order change (never replays: a replay would only sync the current state again) into the buffer."""
-        self.sync_buffer, self.sync_dead_letter_queue = redriven_queue(
-            self,
-            "SyncBuffer",
-            dead_letter_id="SyncBufferDeadLetterQueue",
-            max_receive_count=SYNC_MAX_RECEIVE_COUNT,
-            holds=f"order events whose order the cache sync failed to cache {SYNC_MAX_RECEIVE_COUNT} times",
-            alarm_topic=alarm_topic,
-            visibility_timeout=Duration.seconds(6 * SYNC_TIMEOUT_SECONDS),
-        )
-        backlog_alarm(
-            self,
-            "SyncBufferBacklogAgeAlarm",
-            queue=self.sync_buffer,
-            max_age_seconds=SYNC_BACKLOG_MAX_AGE_SECONDS,
-            description="Order changes wait too long to reach the cache: is Momento down or the sync failing?",
-            topic=alarm_topic,
-        )
+        self.sync_buffer, self.sync_dead_letter_queue = alarmed_buffer(self, SYNC_BUFFER, alarm_topic)
         description = "Order changes into the cache sync's buffer (never replays)"
         buffers = consumer_rule(
             self,
@@ -169,20 +160,8 @@ class CacheIntegrationStack(Stack):
             )
         )
         self.api_key_secret.grant_read(self.sync.role)
-        self.sync.function.add_event_source(
-            event_sources.SqsEventSource(
-                self.sync_buffer,
-                batch_size=SYNC_BATCH_SIZE,
-                max_batching_window=Duration.seconds(SYNC_BATCHING_WINDOW_SECONDS),
-                report_batch_item_failures=True,
-                max_concurrency=SYNC_MAX_CONCURRENCY,
-            )
-        )
-        acknowledge(
-            self.sync.function,
-            "Serverless::Serverless-LambdaEventSourceMappingDestination",
-            "SQS event source mappings take no on-failure destination; the buffer's redrive policy is the DLQ.",
-        )
+        drain(self.sync, self.sync_buffer, batch_size=SYNC_BATCH_SIZE, window_seconds=SYNC_BATCHING_WINDOW_SECONDS,
+              max_concurrency=SYNC_MAX_CONCURRENCY)  # fmt: skip
 
     def _destination(
         self, construct_id: str, endpoint: str, method: events.HttpMethod, settings: CacheSettings

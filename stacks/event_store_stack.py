@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from lambdas.shared.event_store_keys import AGGREGATE, BY_DAY, EVENT_KEY, TTL_ATTRIBUTE
-from stacks.building_blocks.alarms import backlog_alarm
+from stacks.building_blocks.buffered_function import Buffer, alarmed_buffer, drain
 from stacks.building_blocks.bus_rules import consumer_rule
-from stacks.building_blocks.dead_letter_queue import redriven_queue
 from stacks.building_blocks.environment_defaults import EnvironmentDefaults
-from stacks.building_blocks.nag import acknowledge
 from stacks.building_blocks.powertools_function import PowertoolsFunction
 from stacks.config import EventStoreSettings
 from stacks.event_fabric_stack import EVERY_EVENT
@@ -27,6 +24,16 @@ STORE_TIMEOUT_SECONDS = 30
 MAX_RECEIVE_COUNT = 5
 BUFFER_MAX_AGE_SECONDS = 900
 STORE_BATCHING_WINDOW_SECONDS = 20
+STORE_BUFFER = Buffer(
+    construct_id="Buffer",
+    dead_letter_id="BufferDeadLetterQueue",
+    alarm_id="BufferBacklogAgeAlarm",
+    max_receive_count=MAX_RECEIVE_COUNT,
+    function_timeout_seconds=STORE_TIMEOUT_SECONDS,
+    max_age_seconds=BUFFER_MAX_AGE_SECONDS,
+    holds=f"bus events the store failed to write {MAX_RECEIVE_COUNT} times",
+    waits="Bus events wait too long to be stored: is the event store writer failing or throttled?",
+)
 
 
 def _string(name: str) -> dynamodb.Attribute:
@@ -87,23 +94,7 @@ class EventStoreStack(Stack):
         self, bus: events.IEventBus, alarm_topic: sns.ITopic, recording_region: str | None
     ) -> None:
         """Every event, replays included, buffered in SQS (with a DLQ and an age alarm) before it is written."""
-        self.buffer, self.buffer_dead_letter_queue = redriven_queue(
-            self,
-            "Buffer",
-            dead_letter_id="BufferDeadLetterQueue",
-            max_receive_count=MAX_RECEIVE_COUNT,
-            holds=f"bus events the store failed to write {MAX_RECEIVE_COUNT} times",
-            alarm_topic=alarm_topic,
-            visibility_timeout=Duration.seconds(6 * STORE_TIMEOUT_SECONDS),
-        )
-        backlog_alarm(
-            self,
-            "BufferBacklogAgeAlarm",
-            queue=self.buffer,
-            max_age_seconds=BUFFER_MAX_AGE_SECONDS,
-            description="Bus events wait too long to be stored: is the event store writer failing or throttled?",
-            topic=alarm_topic,
-        )
+        self.buffer, self.buffer_dead_letter_queue = alarmed_buffer(self, STORE_BUFFER, alarm_topic)
         buffers = consumer_rule(
             self,
             "EveryEventRule",
@@ -135,19 +126,7 @@ class EventStoreStack(Stack):
             },
         )
         self.function.allow(self.table.table_arn, "dynamodb:PutItem")
-        self.function.function.add_event_source(
-            event_sources.SqsEventSource(
-                self.buffer,
-                batch_size=settings.batch_size,
-                # The store is a recorder nobody waits on: batches of up to 20 s are full at prod's traffic (a
-                # batch costs a receive, a delete and an invocation), far inside the buffer's age alarm.
-                max_batching_window=Duration.seconds(STORE_BATCHING_WINDOW_SECONDS),
-                report_batch_item_failures=True,
-                max_concurrency=settings.maximum_concurrency,
-            )
-        )
-        acknowledge(
-            self.function.function,
-            "Serverless::Serverless-LambdaEventSourceMappingDestination",
-            "SQS event source mappings take no on-failure destination; the buffer's redrive policy is the DLQ.",
-        )
+        # The store is a recorder nobody waits on: batches of up to 20 s are full at prod's traffic (a batch costs a
+        # receive, a delete and an invocation), far inside the buffer's age alarm.
+        drain(self.function, self.buffer, batch_size=settings.batch_size, window_seconds=STORE_BATCHING_WINDOW_SECONDS,
+              max_concurrency=settings.maximum_concurrency)  # fmt: skip
