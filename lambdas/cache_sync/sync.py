@@ -37,13 +37,13 @@ class Cache(Protocol):
 
 def sync_order(order_id: str, orders: Orders, cache: Cache) -> str:
     """Puts the order's current view in the cache, or deletes its entry; returns what it did."""
-    view = cached_view(orders.read(order_id))
+    view = cached_view(order_id, orders.read(order_id))
     for round_number in range(1, MAX_ROUNDS + 1):
         if view is None:
             cache.delete(order_id)
         else:
             cache.put(order_id, json.dumps(view, separators=(",", ":")).encode())
-        confirmed = cached_view(orders.read(order_id))
+        confirmed = cached_view(order_id, orders.read(order_id))
         if confirmed == view:
             if round_number > 1:
                 count(Metric.CACHE_SYNC_RACES, round_number - 1)

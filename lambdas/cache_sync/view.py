@@ -12,7 +12,7 @@ from typing import Any
 from lambdas.shared.entities import ORDER
 from lambdas.shared.versions import VERSION_ATTRIBUTE
 
-VIEW_FIELDS = ("orderId", "status", "customerId", "currency", "totalMinor", "lineItems")
+VIEW_FIELDS = ("status", "customerId", "currency", "totalMinor", "lineItems")
 # The cached fields, and the times the view's `updatedAt` comes from; never the customer snapshot (personal data).
 PROJECTED_ATTRIBUTES = (*VIEW_FIELDS, "createdAt", "updatedAt", VERSION_ATTRIBUTE)
 PARTITION_KEY_PREFIX = ORDER.key_prefix  # order items only
@@ -22,13 +22,15 @@ class NotAnOrderEvent(ValueError):
     """The buffer's message does not name an order: retried, then dead-lettered, where an operator sees it."""
 
 
-def cached_view(item: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The order's fields, when it last changed and its version; None (no entry) for an order that is gone or has not
-    been written whole (an item without a status, say, from a writer outside the app)."""
-    if item is None or any(item.get(name) is None for name in VIEW_FIELDS):
+def cached_view(order_id: str, item: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The order's id (from its key: an item another writer put in the table has only its keys, which the workflow
+    then marks INVALID), the fields it has, when it last changed and its version; None (no entry) for an order that
+    is gone or has no status yet."""
+    if item is None or item.get("status") is None:
         return None
     return {
-        **{name: item[name] for name in VIEW_FIELDS},
+        "orderId": order_id,
+        **{name: item[name] for name in VIEW_FIELDS if item.get(name) is not None},
         "updatedAt": item.get("updatedAt") or item.get("createdAt"),
         VERSION_ATTRIBUTE: item.get(VERSION_ATTRIBUTE),
     }

@@ -170,9 +170,15 @@ def test_an_order_that_never_holds_still_is_retried_not_cached_half() -> None:
     assert [version for _, _, version in cache.calls] == [1, 2, 3]
 
 
+def test_an_order_without_lines_is_cached_with_what_it_has() -> None:
+    """An item another writer put in the table with its keys alone, which the workflow then marked INVALID."""
+    marked = {"status": "INVALID", "updatedAt": "t1", "version": 1}  # no orderId attribute either: keys only
+    assert cached_view("o-9", marked) == {"orderId": "o-9", "status": "INVALID", "updatedAt": "t1", "version": 1}
+
+
 def test_an_item_without_a_status_is_not_cached() -> None:
     keys_only = {"orderId": "o-9", "version": 1}
-    assert cached_view(keys_only) is None
+    assert cached_view("o-9", keys_only) is None
     cache = RecordingCache()
     assert sync_order("o-9", CrossingTable(keys_only), cache) == "deleted"
     assert cache.calls == [("delete", "o-9", None)]
