@@ -11,9 +11,8 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from stacks.building_blocks.alarms import backlog_alarm
+from stacks.building_blocks.buffered_function import Buffer, alarmed_buffer
 from stacks.building_blocks.bus_rules import consumer_rule, table_events
-from stacks.building_blocks.dead_letter_queue import redriven_queue
 from stacks.building_blocks.environment_defaults import EnvironmentDefaults
 from stacks.building_blocks.order_sweeper import OrderSweeper
 from stacks.building_blocks.order_workflow import OrderWorkflow
@@ -88,22 +87,16 @@ class WorkflowsStack(Stack):
 
     def _high_value_review(self, bus: events.IEventBus, alarm_topic: sns.ITopic, workflow: WorkflowSettings) -> None:
         """Orders above the threshold (a numeric match: amounts arrive as numbers) also go to a review queue."""
-        self.review_queue, _ = redriven_queue(
-            self,
-            "HighValueReviewQueue",
+        self.review_queue, _ = alarmed_buffer(self, Buffer(
+            construct_id="HighValueReviewQueue",
             dead_letter_id="ReviewDeadLetterQueue",
+            alarm_id="HighValueReviewAgeAlarm",
             max_receive_count=REVIEW_MAX_RECEIVE_COUNT,
-            holds=f"review messages that failed processing {REVIEW_MAX_RECEIVE_COUNT} times",
-            alarm_topic=alarm_topic,
-        )
-        backlog_alarm(
-            self,
-            "HighValueReviewAgeAlarm",
-            queue=self.review_queue,
+            function_timeout_seconds=None,  # people review it
             max_age_seconds=workflow.review_queue_max_age_seconds,
-            description="A high-value order has waited too long for review.",
-            topic=alarm_topic,
-        )
+            holds=f"review messages that failed processing {REVIEW_MAX_RECEIVE_COUNT} times",
+            waits="A high-value order has waited too long for review.",
+        ), alarm_topic)  # fmt: skip
         threshold = workflow.high_value_order_threshold_minor
         queues = consumer_rule(
             self,

@@ -1,9 +1,11 @@
-"""A function that drains an SQS buffer: the buffer with its own alarmed DLQ after `max_receive_count` receives and
-an alarm on the age of its oldest message, and the function's event source (batch item failures reported, so that
-one bad message is retried alone). The event store's writer and the cache sync are built so.
+"""A work queue and what drains it: the queue with its own alarmed DLQ after `max_receive_count` receives and an
+alarm on the age of its oldest message (`alarmed_buffer`: intake's queue, the event store's and the cache sync's
+buffers, the high-value review queue), and a function's SQS event source with batch item failures reported, so that
+one bad message is retried alone (`drain`: the event store's writer and the cache sync).
 
-The visibility timeout is six times the function's timeout, as Lambda's SQS guide advises
-(https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html).
+A queue drained by a function waits six times the function's timeout before a message is seen again, as Lambda's
+SQS guide advises (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html); a queue people drain
+keeps SQS's default.
 """
 
 from __future__ import annotations
@@ -30,13 +32,14 @@ class Buffer:
     dead_letter_id: str
     alarm_id: str
     max_receive_count: int
-    function_timeout_seconds: int
+    function_timeout_seconds: int | None  # None: no function drains it (SQS's default visibility timeout)
     max_age_seconds: int
     holds: str  # what its DLQ holds, for the DLQ's alarm
     waits: str  # the backlog alarm's description
 
 
 def alarmed_buffer(scope: Construct, buffer: Buffer, alarm_topic: sns.ITopic) -> tuple[sqs.Queue, DeadLetterQueue]:
+    timeout = buffer.function_timeout_seconds
     queue, dead_letter_queue = redriven_queue(
         scope,
         buffer.construct_id,
@@ -44,7 +47,7 @@ def alarmed_buffer(scope: Construct, buffer: Buffer, alarm_topic: sns.ITopic) ->
         max_receive_count=buffer.max_receive_count,
         holds=buffer.holds,
         alarm_topic=alarm_topic,
-        visibility_timeout=Duration.seconds(6 * buffer.function_timeout_seconds),
+        **({"visibility_timeout": Duration.seconds(6 * timeout)} if timeout else {}),
     )
     backlog_alarm(scope, buffer.alarm_id, queue=queue, max_age_seconds=buffer.max_age_seconds,
                   description=buffer.waits, topic=alarm_topic)  # fmt: skip

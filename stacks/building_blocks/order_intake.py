@@ -22,8 +22,8 @@ from aws_cdk import aws_pipes_targets_alpha as pipes_targets
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from stacks.building_blocks.alarms import backlog_alarm
-from stacks.building_blocks.dead_letter_queue import DeadLetterKind, DeadLetterQueue, redriven_queue
+from stacks.building_blocks.buffered_function import Buffer, alarmed_buffer
+from stacks.building_blocks.dead_letter_queue import DeadLetterKind, DeadLetterQueue
 from stacks.building_blocks.environment_defaults import EnvironmentDefaults
 from stacks.building_blocks.nag import acknowledge_invoke_of_versions
 from stacks.building_blocks.powertools_function import PowertoolsFunction
@@ -55,16 +55,18 @@ class OrderIntake(Construct):
         alarm_topic: sns.ITopic,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.queue, self.dead_letter_queue = redriven_queue(
-            self,
-            "Queue",
+        # The visibility timeout is longer than a whole pipe invocation (function timeout plus batching): no message
+        # is handled twice at once.
+        self.queue, self.dead_letter_queue = alarmed_buffer(self, Buffer(
+            construct_id="Queue",
             dead_letter_id="DeadLetterQueue",
+            alarm_id="BacklogAgeAlarm",
             max_receive_count=settings.max_receive_count,
+            function_timeout_seconds=INTAKE_TIMEOUT_SECONDS,
+            max_age_seconds=settings.backlog_max_age_seconds,
             holds=f"intake messages that failed {settings.max_receive_count} times (transient errors that persisted)",
-            alarm_topic=alarm_topic,
-            # Longer than a whole pipe invocation (function timeout plus batching): no message is handled twice at once.
-            visibility_timeout=Duration.seconds(6 * INTAKE_TIMEOUT_SECONDS),
-        )
+            waits="Order messages wait too long in the intake queue: is the pipe running?",
+        ), alarm_topic)  # fmt: skip
         self.rejected_queue = DeadLetterQueue(
             self,
             "RejectedQueue",
@@ -126,11 +128,3 @@ class OrderIntake(Construct):
         )
         acknowledge_invoke_of_versions(self.pipe.pipe_role, self.function.function, "the intake pipe")
         acknowledge_invoke_of_versions(self.pipe.pipe_role, self.customer_lookup.function, "the intake pipe")
-        backlog_alarm(
-            self,
-            "BacklogAgeAlarm",
-            queue=self.queue,
-            max_age_seconds=settings.backlog_max_age_seconds,
-            description="Order messages wait too long in the intake queue: is the pipe running?",
-            topic=alarm_topic,
-        )
