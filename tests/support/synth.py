@@ -26,6 +26,12 @@ def cdk_json_context() -> dict[str, Any]:
     return context
 
 
+def environment_blocks() -> dict[str, Any]:
+    """cdk.json's environment blocks, read afresh: a test may change them."""
+    blocks: dict[str, Any] = cdk_json_context()["environments"]
+    return blocks
+
+
 def environment_config(env_name: str) -> EnvironmentConfig:
     # No CDK_DEFAULT_* from the caller's shell: templates must not depend on who runs the tests.
     return load_environment_config(cdk_json_context()[ENVIRONMENTS_CONTEXT_KEY], env_name, environ={})
