@@ -19,6 +19,7 @@ from local_cloud.settings import CACHE_REQUESTS_FILE, LOCAL_ENV, LocalCloud, Loc
 from ops.deployed_app import DeployedApp
 from ops.event_store.queries import EventStore, StoredEvent
 from ops.event_store.trace import trace_lines
+from ops.load.account import epoch_seconds
 from ops.load.observe import orders_by_id
 from ops.pictures import html_page, reports_dir, text_timeline, timeline
 from stacks.names import Output
@@ -107,8 +108,8 @@ def journey(
     """The order's hops from the times it carries: sent (this process), written (`createdAt`), each change of status
     (its event's stream time, which has whole seconds; the last change at the item's own `updatedAt`), and its final
     state cached and published (the Momento stand-in's request log)."""
-    written = _epoch(item["createdAt"]) - sent_at
-    final_at = _epoch(item.get("updatedAt") or item["createdAt"]) - sent_at
+    written = _epoch_of(item["createdAt"]) - sent_at
+    final_at = _epoch_of(item.get("updatedAt") or item["createdAt"]) - sent_at
     hops: list[Hop] = [("intake queue -> pipe -> intake Lambda -> table", 0.0, written)]
     previous = written
     for event in events[1:]:
@@ -126,5 +127,7 @@ def journey(
     return hops
 
 
-def _epoch(timestamp: str) -> float:
-    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
+def _epoch_of(timestamp: str) -> float:
+    seconds = epoch_seconds(timestamp)
+    assert seconds is not None  # a settled order has both times
+    return seconds

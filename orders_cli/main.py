@@ -43,8 +43,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     out, err = out or sys.stdout, err or sys.stderr
     try:
         return _dispatch(list(sys.argv[1:] if argv is None else argv), out, err)
-    except BrokenPipeError:  # the reader went away (`| head`): no traceback (ops.aws.stop_writing says how)
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except BrokenPipeError:  # the reader went away (`| head`)
+        from ops.aws import stop_writing  # noqa: PLC0415 (boto3: only on this path, not for --help)
+
+        stop_writing()
         return 0
 
 
@@ -100,7 +102,9 @@ def _global_options(argv: list[str]) -> tuple[str | None, str | None, bool, list
 
 def _unprepared(tool: Tool, env_name: str) -> str | None:
     """What a tool that talks to AWS would meet first, in one line; None when it can start."""
-    from ops.aws import OperatorError, environment, session  # noqa: PLC0415 (boto3 and pydantic: not for --help)
+    from botocore.exceptions import NoCredentialsError, NoRegionError  # noqa: PLC0415 (not for --help)
+
+    from ops.aws import OperatorError, environment, explained, session  # noqa: PLC0415 (boto3 and pydantic: idem)
 
     try:
         config = environment(env_name)
@@ -110,8 +114,7 @@ def _unprepared(tool: Tool, env_name: str) -> str | None:
         return None
     aws = session(config)
     if not aws.region_name:
-        return f"no AWS region for environment '{env_name}': set its region in cdk.json, AWS_REGION, or --region"
+        return f"{explained(NoRegionError(), env_name)} (or --region)"
     if aws.get_credentials() is None:
-        return (f"no AWS credentials for environment '{env_name}': set AWS_PROFILE (or run `aws sso login`, or "
-                f"export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)")  # fmt: skip
+        return explained(NoCredentialsError(), env_name)
     return None

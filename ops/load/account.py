@@ -155,7 +155,7 @@ def _history_problems(
 
 def _throughput(seen: Observed, final: dict[str, str]) -> float | None:
     """Settled orders per second, from the first send to the last order settling."""
-    settled = [_epoch(item.get("updatedAt")) for o, item in seen.orders.items() if final[o] in SETTLED_STATUSES]
+    settled = [epoch_seconds(item.get("updatedAt")) for o, item in seen.orders.items() if final[o] in SETTLED_STATUSES]
     settled_at = [t for t in settled if t is not None]
     if not settled_at or not seen.sent_at:
         return None
@@ -165,16 +165,12 @@ def _throughput(seen: Observed, final: dict[str, str]) -> float | None:
 
 def _latencies(seen: Observed) -> dict[str, dict[str, int]]:
     """From the producer's send to intake writing the order (its createdAt) and to its final status (updatedAt)."""
-    written, settled = [], []
+    written = []
     for order_id, item in seen.orders.items():
-        sent = seen.sent_at.get(order_id)
-        created, updated = _epoch(item.get("createdAt")), _epoch(item.get("updatedAt"))
-        if sent is None:
-            continue
-        if created is not None:
+        sent, created = seen.sent_at.get(order_id), epoch_seconds(item.get("createdAt"))
+        if sent is not None and created is not None:
             written.append(created - sent)
-        if updated is not None and item.get("status") in SETTLED_STATUSES:
-            settled.append(updated - sent)
+    settled = [at - sent for sent, at in settled_times(seen)]
     stored = list(seen.stored_after.values())
     return {name: _percentiles(values) for name, values in (("send -> written", written),
                                                              ("send -> settled", settled),
@@ -187,7 +183,19 @@ def _percentiles(seconds: list[float]) -> dict[str, int]:
             for p in PERCENTILES}  # fmt: skip
 
 
-def _epoch(timestamp: Any) -> float | None:
+def settled_times(seen: Observed) -> list[tuple[float, float]]:
+    """(first sent, settled) in epoch seconds for each settled order the run sent: its final status was written at
+    its `updatedAt`."""
+    times = []
+    for order_id, item in seen.orders.items():
+        sent, updated = seen.sent_at.get(order_id), epoch_seconds(item.get("updatedAt"))
+        if sent is not None and updated is not None and item.get("status") in SETTLED_STATUSES:
+            times.append((sent, updated))
+    return times
+
+
+def epoch_seconds(timestamp: Any) -> float | None:
+    """An item's time attribute (ISO 8601, `Z`) in epoch seconds; None when the item has none."""
     if not isinstance(timestamp, str):
         return None
     return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()

@@ -4,12 +4,9 @@ process), and its `createdAt` and `updatedAt` as the table holds them."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from lambdas.shared.orders import SETTLED_STATUSES
-from ops.load.account import Account, Observed
+from ops.load.account import Account, Observed, settled_times
 from ops.load.report import as_text
 from ops.pictures import histogram, html_page, lines, reports_dir
 
@@ -26,7 +23,7 @@ def write_load_report(result: Account, seen: Observed) -> Path:
 
 def load_page(result: Account, seen: Observed) -> str:
     start = min(seen.sent_at.values(), default=0.0)
-    settled = _settled(seen)  # (sent, settled) epoch seconds per settled order
+    settled = settled_times(seen)
     throughput: dict[int, int] = {}
     for _, at in settled:
         bucket = int((at - start) // BUCKET_SECONDS)
@@ -44,15 +41,3 @@ def load_page(result: Account, seen: Observed) -> str:
             ("the account", as_text(result)),
         ],
     )  # fmt: skip
-
-
-def _settled(seen: Observed) -> list[tuple[float, float]]:
-    found = []
-    for order_id, item in seen.orders.items():
-        if item.get("status") in SETTLED_STATUSES and order_id in seen.sent_at and item.get("updatedAt"):
-            found.append((seen.sent_at[order_id], _epoch(item["updatedAt"])))
-    return found
-
-
-def _epoch(timestamp: Any) -> float:
-    return datetime.fromisoformat(str(timestamp).replace("Z", "+00:00")).timestamp()
