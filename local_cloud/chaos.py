@@ -108,14 +108,13 @@ class _StoreWriter:
 def _store_writer(cloud: LocalCloud) -> _StoreWriter:
     """The function that drains the event store's buffer, found as the buffer's event source mapping names it (the
     buffer is the source of the buffer DLQ in the stack's catalog)."""
-    [dead_letters] = [q for q in catalog(cloud.client, LOCAL_ENV) if q.label == STORE_BUFFER_DEAD_LETTERS]
+    buffer_arn, buffer_url = _work_queue(cloud, STORE_BUFFER_DEAD_LETTERS)
     lambda_client, sqs = cloud.client("lambda"), cloud.client("sqs")
-    mappings = lambda_client.list_event_source_mappings(EventSourceArn=dead_letters.source)["EventSourceMappings"]
+    mappings = lambda_client.list_event_source_mappings(EventSourceArn=buffer_arn)["EventSourceMappings"]
     if len(mappings) != 1:
-        raise LocalCloudError(f"expected one function draining {dead_letters.source}, found {len(mappings)}")
+        raise LocalCloudError(f"expected one function draining {buffer_arn}, found {len(mappings)}")
     name = mappings[0]["FunctionArn"].rsplit(":", 1)[-1]
     environment = lambda_client.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
-    buffer_url = sqs.get_queue_url(QueueName=dead_letters.source.rsplit(":", 1)[-1])["QueueUrl"]
     timeout = sqs.get_queue_attributes(QueueUrl=buffer_url, AttributeNames=["VisibilityTimeout"])["Attributes"]
     return _StoreWriter(name, environment, buffer_url, timeout["VisibilityTimeout"])
 
@@ -154,11 +153,17 @@ def redrive_store_dead_letters(cloud: LocalCloud, say: Say) -> None:
     wait_drained(cloud, say, STORE_BUFFER_DEAD_LETTERS)
 
 
+def _work_queue(cloud: LocalCloud, dead_letter_label: str) -> tuple[str, str]:
+    """(ARN, URL) of the queue a DLQ of the catalog belongs to (the DLQ's source)."""
+    [dead_letters] = [q for q in catalog(cloud.client, LOCAL_ENV) if q.label == dead_letter_label]
+    url = cloud.client("sqs").get_queue_url(QueueName=dead_letters.source.rsplit(":", 1)[-1])["QueueUrl"]
+    return dead_letters.source, str(url)
+
+
 def wait_drained(cloud: LocalCloud, say: Say, dead_letter_label: str) -> None:
     """Waits until the work queue whose DLQ is `dead_letter_label` holds nothing, visible or in flight."""
-    [dead_letters] = [q for q in catalog(cloud.client, LOCAL_ENV) if q.label == dead_letter_label]
+    _, buffer_url = _work_queue(cloud, dead_letter_label)
     sqs, deadline = cloud.client("sqs"), time.monotonic() + DEAD_LETTER_WAIT_SECONDS
-    buffer_url = sqs.get_queue_url(QueueName=dead_letters.source.rsplit(":", 1)[-1])["QueueUrl"]
     while time.monotonic() < deadline:
         counts = sqs.get_queue_attributes(QueueUrl=buffer_url, AttributeNames=[
             "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]  # fmt: skip

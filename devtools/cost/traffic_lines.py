@@ -7,6 +7,7 @@ from devtools.cost.bill import Bill
 from devtools.cost.deployed_settings import RegionSettings
 from devtools.cost.inputs import KB_PER_GB, SECONDS_PER_MONTH, Assumptions, OrderFootprint, Traffic, records_per_batch
 from devtools.cost.inputs import state_kinds as workflow_state_kinds
+from lambdas.cache_sync.momento import KEY_KEPT_SECONDS
 
 
 def lambda_line(
@@ -217,13 +218,13 @@ def actors(bill: Bill, where: RegionSettings, traffic: Traffic, assume: Assumpti
         "dynamodb.readRequestUnit",
         2 * order_events,
     )
-    # The API key is read once per warm instance every 5 minutes (lambdas/cache_sync/momento.py).
+    # The API key is read once per warm instance every KEY_KEPT_SECONDS (5 minutes).
     bill.add(
         where.region,
         "Secrets Manager",
         "cache sync: API key reads (one per instance every 5 min)",
         "secretsmanager.apiCall",
-        assume.warm_instances * SECONDS_PER_MONTH / 300 if order_events else 0.0,
+        assume.warm_instances * SECONDS_PER_MONTH / KEY_KEPT_SECONDS if order_events else 0.0,
     )
     bill.add(
         where.region,
